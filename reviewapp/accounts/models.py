@@ -1,0 +1,78 @@
+"""Users, their roles and specialties."""
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reviewapp.accounts.permissions import ROLES
+from reviewapp.db import Base, UTCDateTime, utcnow
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What the session cookie holds instead of the id: replacing it ends
+    # every session of the user (logout, password change, deactivation).
+    session_token: Mapped[str] = mapped_column(String(64), unique=True,
+                                               default=new_session_token)
+    failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    roles: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin",
+        order_by="UserRole.role")
+    specialties: Mapped[list["UserSpecialty"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="UserSpecialty.name")
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def role_names(self) -> list[str]:
+        return [r.role for r in self.roles]
+
+    @property
+    def specialty_names(self) -> list[str]:
+        return [s.name for s in self.specialties]
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_names
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class UserRole(Base):
+    __tablename__ = "user_role"
+    __table_args__ = (
+        CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+class UserSpecialty(Base):
+    __tablename__ = "user_specialty"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)

@@ -1,0 +1,134 @@
+"""Log in and out, change password; admin pages for users."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from reviewapp.accounts import services
+from reviewapp.accounts.access import role_required
+from reviewapp.accounts.forms import (
+    ActiveForm,
+    LoginForm,
+    PasswordChangeForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from reviewapp.accounts.normalize import normalize_tags
+from reviewapp.errors import InvalidInput
+from reviewapp.extensions import db
+from reviewapp.safe_redirect import is_safe_next
+
+bp = Blueprint("accounts", __name__)
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.log_in(form.email.data, form.password.data, request.remote_addr)
+        db.session.commit()
+        if user is not None:
+            session.clear()  # a fresh session at login: no fixation
+            login_user(user)
+            flash(f"Welcome, {user.display_name}.", "success")
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("main.home"))
+        form.password.errors.append(services.LOGIN_FAILED)
+        return render_template("accounts/login.html", form=form), 200
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    services.log_out(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have been logged out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        changed = services.change_password(user, form.current_password.data,
+                                           form.new_password.data)
+        db.session.commit()
+        if changed:
+            login_user(user)  # this session goes on with the new session token
+            flash("Your password was changed. Your other sessions have been ended.", "success")
+            return redirect(url_for("main.home"))
+        form.current_password.errors.append("The current password is not correct.")
+    return render_template("accounts/password.html", form=form)
+
+
+@admin_bp.route("/users")
+@role_required("admin")
+def users():
+    return render_template("accounts/users.html", users=services.list_users())
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+@role_required("admin")
+def create_user():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                email=form.email.data, display_name=form.display_name.data,
+                password=form.password.data, roles=form.roles.data,
+                specialties=normalize_tags(form.specialties.data or ""), actor=current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.email.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"User {user.email} created.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("accounts/user_new.html", form=form)
+
+
+@admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required("admin")
+def user(user_id: int):
+    user = services.get_user(user_id)
+    form = UserEditForm()
+    if request.method == "GET":
+        form.roles.data = user.role_names
+        form.specialties.data = ", ".join(user.specialty_names)
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, roles=form.roles.data,
+                                 specialties=normalize_tags(form.specialties.data or ""),
+                                 actor=current_user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.roles.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("User saved.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("accounts/user.html", user=user, form=form,
+                           active_form=ActiveForm(prefix="active"))
+
+
+@admin_bp.route("/users/<int:user_id>/active", methods=["POST"])
+@role_required("admin")
+def set_active(user_id: int):
+    user = services.get_user(user_id)
+    form = ActiveForm(prefix="active")
+    if form.validate_on_submit():
+        services.set_user_active(user, form.make_active.data == "1", actor=current_user,
+                                 reason=form.reason.data or None)
+        db.session.commit()
+        flash(f"{user.display_name} is now {'active' if user.active else 'deactivated'}.",
+              "success")
+    else:
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "danger")
+    return redirect(url_for("admin.user", user_id=user.id))

@@ -1,0 +1,34 @@
+"""The draft form."""
+
+from flask import current_app
+from wtforms import IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from reviewapp.forms import BaseForm
+
+
+def max_length(setting: str, what: str):
+    """Length limit read from settings, with a message that names the limit."""
+    def check(form, field):
+        limit = current_app.config[setting]
+        if field.data and len(field.data) > limit:
+            raise ValidationError(f"{what} can be at most {limit:,} characters "
+                                  f"(this one has {len(field.data):,}).")
+    return check
+
+
+class DraftForm(BaseForm):
+    title = StringField("Title", validators=[DataRequired("Enter a title."),
+                                             max_length("MAX_TITLE_LENGTH", "The title")])
+    body = TextAreaField("Body", validators=[max_length("MAX_BODY_LENGTH", "The body")],
+                         description="Markdown. Cite references with numbered markers "
+                                     "such as [1], [2,3] or [4-6].")
+    references = TextAreaField(
+        "References", validators=[max_length("MAX_REFERENCES_LENGTH", "The reference list")],
+        description="One reference per line, numbered in the order they are first cited.")
+    tags = StringField("Tags", validators=[Length(max=500)],
+                       description="Comma-separated topics, e.g. cardiology, hypertension")
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    save = SubmitField("Save draft")
+    preview = SubmitField("Preview")

@@ -1,0 +1,95 @@
+"""Articles, their numbered revisions and reference lists."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reviewapp.accounts.models import User
+from reviewapp.db import Base, UTCDateTime, utcnow
+from reviewapp.workflow.states import DRAFT, STATES, state_label
+
+
+class Article(Base):
+    __tablename__ = "article"
+    __table_args__ = (
+        CheckConstraint("state IN (" + ", ".join(f"'{s}'" for s in STATES) + ")",
+                        name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
+    # Bumped by every change; forms carry it so a stale form changes nothing.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    current_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", use_alter=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    author: Mapped[User] = relationship()
+    current_revision: Mapped["Revision | None"] = relationship(
+        foreign_keys=[current_revision_id], post_update=True)
+    tags: Mapped[list["ArticleTag"]] = relationship(
+        cascade="all, delete-orphan", order_by="ArticleTag.name")
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state)
+
+    @property
+    def title(self) -> str:
+        return self.current_revision.title if self.current_revision else ""
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t.name for t in self.tags]
+
+
+class ArticleTag(Base):
+    __tablename__ = "article_tag"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), primary_key=True, index=True)
+
+
+class Revision(Base):
+    """Revision n of an article. Editable while a draft; frozen (content hash
+    set) once submitted, and never changed after that."""
+
+    __tablename__ = "revision"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+
+    article: Mapped[Article] = relationship(foreign_keys=[article_id])
+    references: Mapped[list["Reference"]] = relationship(
+        cascade="all, delete-orphan", order_by="Reference.position", lazy="selectin")
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.content_hash is not None
+
+    @property
+    def reference_texts(self) -> list[str]:
+        return [r.raw_text for r in self.references]
+
+
+class Reference(Base):
+    __tablename__ = "reference"
+    __table_args__ = (UniqueConstraint("revision_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 1-based, the number markers cite
+    raw_text: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,176 @@
+"""Article rules: creating drafts, saving them, who may see which article."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from slugify import slugify
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from reviewapp.accounts.models import User
+from reviewapp.accounts.permissions import (
+    can_create_article,
+    can_edit_draft,
+    can_see_all_articles,
+    can_view_article,
+)
+from reviewapp.articles.models import Article, ArticleTag, Reference, Revision
+from reviewapp.articles.references import split_reference_lines
+from reviewapp.audit.services import record
+from reviewapp.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    TransitionRefused,
+)
+from reviewapp.extensions import db
+from reviewapp.workflow.states import STATES, state_label
+
+
+@dataclass
+class DraftContent:
+    title: str
+    body: str
+    references_text: str
+    tags: list[str]
+
+    def references(self) -> list[str]:
+        entries = split_reference_lines(self.references_text)
+        limit = current_app.config["MAX_REFERENCES"]
+        if len(entries) > limit:
+            raise InvalidInput(f"A reference list can hold at most {limit:,} references "
+                               f"(this one has {len(entries):,}).")
+        return entries
+
+
+def unique_slug(title: str) -> str:
+    base = slugify(title, max_length=100, word_boundary=True) or "article"
+    taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def create_article(author: User, content: DraftContent) -> Article:
+    if not can_create_article(author):
+        raise PermissionDenied("Only authors can write articles.")
+    title = content.title.strip()
+    if not title:
+        raise InvalidInput("Enter a title.")
+    references = content.references()
+    article = Article(slug=unique_slug(title), author=author,
+                      tags=[ArticleTag(name=t) for t in content.tags])
+    revision = Revision(article=article, number=1, title=title, body=content.body,
+                        created_by_id=author.id,
+                        references=[Reference(position=n, raw_text=text)
+                                    for n, text in enumerate(references, start=1)])
+    db.session.add_all([article, revision])
+    db.session.flush()
+    article.current_revision = revision
+    db.session.flush()
+    record("article.created", actor=author, object_type="article", object_id=article.id,
+           article_id=article.id,
+           details={"slug": article.slug, "title": title, "revision": 1,
+                    "references": len(references), "tags": content.tags})
+    return article
+
+
+def lock_article(article_id: int) -> Article:
+    """Load the article for a change, holding its row lock until commit."""
+    article = db.session.execute(
+        select(Article).where(Article.id == article_id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one_or_none()
+    if article is None:
+        raise NotFound("There is no such article.")
+    return article
+
+
+def save_draft(article_id: int, actor: User, version: int, content: DraftContent) -> Article:
+    article = lock_article(article_id)
+    if not can_view_article(actor, article):
+        raise PermissionDenied("You do not have access to this article.")
+    if article.version != version:
+        raise StaleVersion()
+    if not can_edit_draft(actor, article):
+        raise TransitionRefused(f"Only the author can edit this article, and only as a draft "
+                                f"(it is {state_label(article.state)}).")
+    revision = article.current_revision
+    title = content.title.strip()
+    if not title:
+        raise InvalidInput("Enter a title.")
+    references = content.references()
+    changes = {}
+    if revision.title != title:
+        changes["title"] = {"before": revision.title, "after": title}
+        revision.title = title
+    if revision.body != content.body:
+        changes["body"] = {"before_chars": len(revision.body), "after_chars": len(content.body)}
+        revision.body = content.body
+    if revision.reference_texts != references:
+        changes["references"] = {"before": len(revision.references), "after": len(references)}
+        revision.references = []
+        db.session.flush()
+        revision.references = [Reference(position=n, raw_text=text)
+                               for n, text in enumerate(references, start=1)]
+    if article.tag_names != sorted(content.tags):
+        changes["tags"] = {"before": article.tag_names, "after": sorted(content.tags)}
+        article.tags = []
+        db.session.flush()
+        article.tags = [ArticleTag(name=t) for t in content.tags]
+    if changes:
+        article.version += 1
+        record("article.draft_saved", actor=actor, object_type="revision",
+               object_id=revision.id, article_id=article.id,
+               details={"revision": revision.number, "changes": changes})
+    db.session.flush()
+    return article
+
+
+def get_article(article_id: int, viewer: User) -> Article:
+    article = db.session.scalar(
+        select(Article).where(Article.id == article_id)
+        .options(joinedload(Article.current_revision), joinedload(Article.author),
+                 selectinload(Article.tags)))
+    if article is None:
+        raise NotFound("There is no such article.")
+    if not can_view_article(viewer, article):
+        raise PermissionDenied("You do not have access to this article.")
+    return article
+
+
+def get_draft_for_edit(article_id: int, editor: User) -> Article:
+    article = get_article(article_id, editor)
+    if not can_edit_draft(editor, article):
+        raise PermissionDenied(f"Only the author can edit this article, and only as a draft "
+                               f"(it is {state_label(article.state)}).")
+    return article
+
+
+def _list_query():
+    return select(Article).options(joinedload(Article.current_revision),
+                                   joinedload(Article.author), selectinload(Article.tags))
+
+
+def list_articles_by(author: User, state: str | None = None) -> list[Article]:
+    query = _list_query().where(Article.author_id == author.id)
+    if state in STATES:
+        query = query.where(Article.state == state)
+    return list(db.session.scalars(query.order_by(Article.updated_at.desc(), Article.id.desc())))
+
+
+def list_all_articles(viewer: User, state: str | None = None,
+                      before_id: int | None = None) -> tuple[list[Article], int | None]:
+    """One page, newest first, and the id to continue from (keyset pagination)."""
+    if not can_see_all_articles(viewer):
+        raise PermissionDenied("Only editors and admins can see all articles.")
+    page_size = current_app.config["PAGE_SIZE"]
+    query = _list_query()
+    if state in STATES:
+        query = query.where(Article.state == state)
+    if before_id:
+        query = query.where(Article.id < before_id)
+    rows = list(db.session.scalars(query.order_by(Article.id.desc()).limit(page_size + 1)))
+    next_before = rows[page_size - 1].id if len(rows) > page_size else None
+    return rows[:page_size], next_before

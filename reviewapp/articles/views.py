@@ -1,0 +1,103 @@
+"""Author and editor pages for articles (the public pages live in public/)."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from reviewapp.accounts.access import role_required
+from reviewapp.accounts.normalize import normalize_tags
+from reviewapp.accounts.permissions import can_edit_draft
+from reviewapp.articles import services
+from reviewapp.articles.forms import DraftForm
+from reviewapp.articles.references import join_reference_lines
+from reviewapp.errors import InvalidInput, StaleVersion
+from reviewapp.extensions import db
+from reviewapp.workflow.states import STATE_LABELS
+
+bp = Blueprint("articles", __name__, url_prefix="/desk/articles")
+
+
+def _content(form: DraftForm) -> services.DraftContent:
+    return services.DraftContent(title=form.title.data or "", body=form.body.data or "",
+                                 references_text=form.references.data or "",
+                                 tags=normalize_tags(form.tags.data or ""))
+
+
+@bp.route("/")
+@role_required("author")
+def mine():
+    state = request.args.get("state")
+    articles = services.list_articles_by(current_user, state)
+    return render_template("articles/mine.html", articles=articles, state=state,
+                           states=STATE_LABELS)
+
+
+@bp.route("/all")
+@role_required("editor", "admin")
+def all_articles():
+    state = request.args.get("state")
+    before = request.args.get("before", type=int)
+    articles, next_before = services.list_all_articles(current_user, state, before)
+    return render_template("articles/all.html", articles=articles, state=state,
+                           states=STATE_LABELS, next_before=next_before)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("author")
+def new():
+    form = DraftForm()
+    if form.validate_on_submit():
+        if form.preview.data:
+            return render_template("articles/edit.html", form=form, article=None,
+                                   preview=_content(form))
+        try:
+            article = services.create_article(current_user, _content(form))
+        except InvalidInput as error:
+            db.session.rollback()
+            form.references.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Draft saved.", "success")
+            return redirect(url_for("articles.show", article_id=article.id))
+    return render_template("articles/edit.html", form=form, article=None, preview=None)
+
+
+@bp.route("/<int:article_id>")
+@login_required
+def show(article_id: int):
+    article = services.get_article(article_id, current_user)
+    return render_template("articles/show.html", article=article,
+                           revision=article.current_revision,
+                           can_edit=can_edit_draft(current_user, article))
+
+
+@bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
+@role_required("author")
+def edit(article_id: int):
+    article = services.get_draft_for_edit(article_id, current_user)
+    form = DraftForm()
+    if request.method == "GET":
+        revision = article.current_revision
+        form.title.data, form.body.data = revision.title, revision.body
+        form.references.data = join_reference_lines(revision.reference_texts)
+        form.tags.data = ", ".join(article.tag_names)
+        form.version.data = article.version
+    elif form.validate_on_submit():
+        if form.preview.data:
+            return render_template("articles/edit.html", form=form, article=article,
+                                   preview=_content(form))
+        try:
+            services.save_draft(article.id, current_user, form.version.data or 0,
+                                _content(form))
+        except StaleVersion as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+            return render_template("articles/edit.html", form=form, article=article,
+                                   preview=None), 409
+        except InvalidInput as error:
+            db.session.rollback()
+            form.references.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Draft saved.", "success")
+            return redirect(url_for("articles.show", article_id=article.id))
+    return render_template("articles/edit.html", form=form, article=article, preview=None)

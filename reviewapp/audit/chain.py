@@ -1,0 +1,108 @@
+"""Hash chain of audit events: canonical bytes, link hashes, verification.
+
+Pure module (stdlib only): the same code verifies SQLite and PostgreSQL logs.
+"""
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(fields: dict) -> str:
+    """One text for one event: sorted keys, no spaces, UTF-8 kept as is."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def link_hash(prev_hash: str, canonical: str, key: bytes | None = None) -> str:
+    """sha256(prev_hash ‖ canonical), or HMAC-SHA256 under `key`."""
+    message = prev_hash.encode("ascii") + canonical.encode("utf-8")
+    if key:
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hashlib.sha256(message).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """What verification needs of one stored row."""
+
+    seq: int
+    fields: dict        # the row's columns, as canonical_json would take them
+    canonical: str      # the canonical text stored when the event was written
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    head_seq: int
+    head_hash: str
+    broken_seq: int | None = None
+    problem: str | None = None
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return (f"Audit chain intact: {self.checked} events, "
+                    f"head {self.head_seq}:{self.head_hash}")
+        return f"Audit chain broken at event {self.broken_seq}: {self.problem}"
+
+
+def verify(events: Iterable[StoredEvent], key: bytes | None = None,
+           checkpoint: tuple[int, str] | None = None,
+           head: tuple[int, str] | None = None) -> VerifyResult:
+    """Walk events in sequence order and name the first one that breaks the chain.
+
+    Streaming: holds one event at a time. `checkpoint` (seq, hash) is a head
+    recorded earlier outside the database: the log must still contain it.
+    `head` is the chain-head row kept beside the log: the log must end there.
+    Either one exposes a truncated tail.
+    """
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    for event in events:
+        def broken(problem, seq=event.seq, checked=checked, last=expected_seq - 1,
+                   last_hash=prev_hash):
+            return VerifyResult(False, checked, last, last_hash, seq, problem)
+
+        if event.seq != expected_seq:
+            if event.seq > expected_seq:
+                return broken(f"event {expected_seq} is missing", expected_seq)
+            return broken("sequence number out of order")
+        if event.prev_hash != prev_hash:
+            return broken("its link to the previous event does not match")
+        try:
+            stored_fields = json.loads(event.canonical)
+        except ValueError:
+            return broken("its stored canonical text is not valid JSON")
+        if stored_fields != event.fields:
+            changed = sorted(k for k in set(stored_fields) | set(event.fields)
+                             if stored_fields.get(k) != event.fields.get(k))
+            return broken("its columns differ from what was recorded: " + ", ".join(changed))
+        if link_hash(prev_hash, event.canonical, key) != event.hash:
+            return broken("its hash does not match its content")
+        if checkpoint and event.seq == checkpoint[0] and event.hash != checkpoint[1]:
+            return broken("it does not match the checkpoint (the log was rewritten)")
+        prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
+
+    last_seq = expected_seq - 1
+    for label, mark in (("checkpoint", checkpoint), ("chain head", head)):
+        if mark and last_seq < mark[0]:
+            return VerifyResult(False, checked, last_seq, prev_hash, last_seq + 1,
+                                f"the log ends at event {last_seq} but the {label} is "
+                                f"event {mark[0]} (events were removed from the end)")
+    if head and (last_seq, prev_hash) != tuple(head):
+        return VerifyResult(False, checked, last_seq, prev_hash, last_seq,
+                            f"the last event does not match the chain head {head[0]}")
+    return VerifyResult(True, checked, last_seq, prev_hash)
+
+
+def format_time(moment) -> str:
+    """UTC time as it enters the canonical text (microseconds, 'Z')."""
+    from datetime import UTC
+
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

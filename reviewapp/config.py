@@ -1,0 +1,37 @@
+"""Default settings. Every one can be overridden by instance/config.py and then
+by a REVIEWAPP_<NAME> environment variable (DATABASE_URL and SECRET_KEY too)."""
+
+# Database: None means a SQLite file in the instance folder.
+DATABASE_URL = None
+# Seconds a SQLite connection waits for the write lock before giving up.
+SQLITE_BUSY_TIMEOUT = 30
+
+# Request and field limits.
+MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+MAX_TITLE_LENGTH = 300
+MAX_BODY_LENGTH = 200_000
+MAX_REFERENCES_LENGTH = 200_000
+MAX_REFERENCES = 1_000
+
+# Accounts.
+PASSWORD_MIN_LENGTH = 12
+LOGIN_LOCKOUT_THRESHOLD = 5
+LOGIN_LOCKOUT_MINUTES = 15
+LOGIN_IP_LIMIT = 20
+LOGIN_IP_WINDOW_MINUTES = 15
+
+# Cookies.
+SESSION_COOKIE_SECURE = False
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+
+# Audit: with a key (kept outside the database) chain hashes are HMAC-SHA256.
+AUDIT_HMAC_KEY = None
+
+# Review workflow.
+REQUIRED_APPROVALS = 2
+
+# Pagination.
+PAGE_SIZE = 25

@@ -1,0 +1,33 @@
+"""Base form: every text field refuses NUL bytes and lone surrogates, which
+PostgreSQL cannot store and no person types."""
+
+from flask_wtf import FlaskForm
+from wtforms import widgets
+from wtforms.fields import SelectMultipleField
+
+
+def _bad_character(text: str) -> str | None:
+    for ch in text:
+        if ch == "\x00":
+            return "a NUL byte"
+        if "\ud800" <= ch <= "\udfff":
+            return "an unpaired surrogate"
+    return None
+
+
+class BaseForm(FlaskForm):
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str):
+                bad = _bad_character(field.data)
+                if bad:
+                    field.errors = [*field.errors, f"{field.label.text} contains {bad}, "
+                                    "which is not allowed."]
+                    ok = False
+        return ok
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

@@ -1,0 +1,24 @@
+"""Article states: stable stored names and the labels people see. Pure module."""
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+UNDER_REVIEW = "under_review"
+CHANGES_REQUESTED = "changes_requested"
+APPROVED = "approved"
+REJECTED = "rejected"
+WITHDRAWN = "withdrawn"
+
+STATE_LABELS = {
+    DRAFT: "Draft",
+    SUBMITTED: "Submitted",
+    UNDER_REVIEW: "Under Review",
+    CHANGES_REQUESTED: "Changes Requested",
+    APPROVED: "Approved",
+    REJECTED: "Rejected",
+    WITHDRAWN: "Withdrawn",
+}
+STATES = tuple(STATE_LABELS)
+
+
+def state_label(state: str) -> str:
+    return STATE_LABELS.get(state, state)
