@@ -31,3 +31,12 @@ class BaseForm(FlaskForm):
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def render_form(template: str, form: FlaskForm, status: int | None = None, **context):
+    """Render a form page: 400 when a sent form had errors, so nothing looks saved."""
+    from flask import render_template
+
+    if status is None:
+        status = 400 if form.errors else 200
+    return render_template(template, form=form, **context), status

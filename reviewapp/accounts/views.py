@@ -15,6 +15,7 @@ from reviewapp.accounts.forms import (
 from reviewapp.accounts.normalize import normalize_tags
 from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db
+from reviewapp.forms import render_form
 from reviewapp.safe_redirect import is_safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -36,8 +37,8 @@ def login():
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("main.home"))
         form.password.errors.append(services.LOGIN_FAILED)
-        return render_template("accounts/login.html", form=form), 200
-    return render_template("accounts/login.html", form=form)
+        return render_form("accounts/login.html", form, 200)
+    return render_form("accounts/login.html", form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -65,7 +66,7 @@ def change_password():
             flash("Your password was changed. Your other sessions have been ended.", "success")
             return redirect(url_for("main.home"))
         form.current_password.errors.append("The current password is not correct.")
-    return render_template("accounts/password.html", form=form)
+    return render_form("accounts/password.html", form)
 
 
 @admin_bp.route("/users")
@@ -91,7 +92,7 @@ def create_user():
             db.session.commit()
             flash(f"User {user.email} created.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
-    return render_template("accounts/user_new.html", form=form)
+    return render_form("accounts/user_new.html", form)
 
 
 @admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -114,8 +115,8 @@ def user(user_id: int):
             db.session.commit()
             flash("User saved.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
-    return render_template("accounts/user.html", user=user, form=form,
-                           active_form=ActiveForm(prefix="active"))
+    return render_form("accounts/user.html", form, user=user,
+                       active_form=ActiveForm(prefix="active"))
 
 
 @admin_bp.route("/users/<int:user_id>/active", methods=["POST"])

@@ -11,6 +11,7 @@ from reviewapp.articles.forms import DraftForm
 from reviewapp.articles.references import join_reference_lines
 from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
+from reviewapp.forms import render_form
 from reviewapp.workflow.states import STATE_LABELS
 
 bp = Blueprint("articles", __name__, url_prefix="/desk/articles")
@@ -47,8 +48,8 @@ def new():
     form = DraftForm()
     if form.validate_on_submit():
         if form.preview.data:
-            return render_template("articles/edit.html", form=form, article=None,
-                                   preview=_content(form))
+            return render_form("articles/edit.html", form, article=None,
+                               preview=_content(form))
         try:
             article = services.create_article(current_user, _content(form))
         except InvalidInput as error:
@@ -58,7 +59,7 @@ def new():
             db.session.commit()
             flash("Draft saved.", "success")
             return redirect(url_for("articles.show", article_id=article.id))
-    return render_template("articles/edit.html", form=form, article=None, preview=None)
+    return render_form("articles/edit.html", form, article=None, preview=None)
 
 
 @bp.route("/<int:article_id>")
@@ -83,16 +84,15 @@ def edit(article_id: int):
         form.version.data = article.version
     elif form.validate_on_submit():
         if form.preview.data:
-            return render_template("articles/edit.html", form=form, article=article,
-                                   preview=_content(form))
+            return render_form("articles/edit.html", form, article=article,
+                               preview=_content(form))
         try:
             services.save_draft(article.id, current_user, form.version.data or 0,
                                 _content(form))
         except StaleVersion as error:
             db.session.rollback()
             flash(error.message, "danger")
-            return render_template("articles/edit.html", form=form, article=article,
-                                   preview=None), 409
+            return render_form("articles/edit.html", form, 409, article=article, preview=None)
         except InvalidInput as error:
             db.session.rollback()
             form.references.errors.append(error.message)
@@ -100,4 +100,4 @@ def edit(article_id: int):
             db.session.commit()
             flash("Draft saved.", "success")
             return redirect(url_for("articles.show", article_id=article.id))
-    return render_template("articles/edit.html", form=form, article=article, preview=None)
+    return render_form("articles/edit.html", form, article=article, preview=None)
