@@ -1,6 +1,7 @@
 """Declarative base, UTC time helpers and SQLite connection settings."""
 
 import sqlite3
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, event
@@ -61,14 +62,20 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+# Outside a request (CLI, workers) transactions begin IMMEDIATE unless this
+# says otherwise: a test arranging and reading rows sets "DEFERRED" so that
+# it does not hold the write lock while the app under test works.
+sqlite_begin_mode: ContextVar[str] = ContextVar("sqlite_begin_mode", default="IMMEDIATE")
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
     if conn.dialect.name != "sqlite":
         return
-    conn.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
-
-
-def _read_only_request() -> bool:
     from flask import has_request_context, request
 
-    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    if has_request_context():
+        mode = "DEFERRED" if request.method in ("GET", "HEAD", "OPTIONS") else "IMMEDIATE"
+    else:
+        mode = sqlite_begin_mode.get()
+    conn.exec_driver_sql(f"BEGIN {mode}")

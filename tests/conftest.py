@@ -4,6 +4,7 @@ TEST_DATABASE_URL is set), a CSRF-aware client, user factories and login."""
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,9 @@ def app_config(database_url, tmp_path) -> dict:
 
 @pytest.fixture
 def app(app_config):
+    from reviewapp.db import sqlite_begin_mode
+
+    token = sqlite_begin_mode.set("DEFERRED")  # the test's own reads take no write lock
     app = create_app(app_config)
     app.test_client_class = CSRFClient
     yield app
@@ -107,11 +111,30 @@ def app(app_config):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    sqlite_begin_mode.reset(token)
+
+
+@pytest.fixture
+def rows(app):
+    """`with rows() as session:` arranges or reads rows in an app context of its
+    own, so that requests made between two such blocks run as they would live
+    (a request inside a pushed app context would share its `g` and session)."""
+    from reviewapp.extensions import db
+
+    @contextmanager
+    def session():
+        with app.app_context():
+            try:
+                yield db.session
+            finally:
+                db.session.rollback()
+
+    return session
 
 
 @pytest.fixture
 def db(app):
-    """The session inside an app context, for arranging and asserting rows."""
+    """The session inside an app context, for tests that make no requests."""
     from reviewapp.extensions import db
 
     with app.app_context():
