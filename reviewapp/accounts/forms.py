@@ -1,19 +1,24 @@
 """Forms for logging in and managing users."""
 
 from flask import current_app
-from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, SelectChoice, PasswordField, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
+from reviewapp.accounts.normalize import normalize_email
 from reviewapp.accounts.permissions import ROLE_LABELS, ROLES
 from reviewapp.forms import BaseForm, MultiCheckboxField
 
-ROLE_CHOICES = [(r, ROLE_LABELS[r]) for r in ROLES]
+ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
 
 
 def password_length(form, field):
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(field.data or "") < minimum:
         raise ValidationError(f"The password must be at least {minimum} characters long.")
+
+
+def _normalized_email(value):
+    return normalize_email(value) if isinstance(value, str) else value
 
 
 class LoginForm(BaseForm):
@@ -23,8 +28,9 @@ class LoginForm(BaseForm):
 
 
 class UserCreateForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=320),
-                                            Email(check_deliverability=False)])
+    email = EmailField("Email", filters=[_normalized_email],
+                       validators=[DataRequired(), Length(max=320),
+                                   Email(check_deliverability=False)])
     display_name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000),
                                                      password_length])
