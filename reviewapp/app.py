@@ -36,12 +36,16 @@ def create_app(test_config=None):
     from reviewapp.articles import models as _articles  # noqa: F401
     from reviewapp.articles.views import bp as articles_bp
     from reviewapp.audit import models as _audit  # noqa: F401
+    from reviewapp.mail import models as _mail  # noqa: F401
     from reviewapp.main import bp as main_bp
+    from reviewapp.reviews import models as _reviews  # noqa: F401
+    from reviewapp.workflow.views import bp as workflow_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(articles_bp)
+    app.register_blueprint(workflow_bp)
 
     from reviewapp.errors import register_error_handlers
     from reviewapp.security import register_security

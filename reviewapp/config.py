@@ -35,6 +35,19 @@ AUDIT_HMAC_KEY = None
 
 # Review workflow.
 REQUIRED_APPROVALS = 2
+DEFAULT_REVIEW_DAYS = 14          # due date the assign form proposes
+REMINDER_HOURS_BEFORE_DUE = 48    # `reminders send` mails reviewers due within this
+
+# Mail: without MAIL_SERVER, messages are written to the log instead of sent.
+MAIL_SERVER = ""
+MAIL_PORT = 25
+MAIL_USE_STARTTLS = False
+MAIL_USERNAME = ""
+MAIL_PASSWORD = ""
+MAIL_SENDER = "reviewapp@localhost"
+MAIL_TIMEOUT = 10
+# Links in mails point here.
+SITE_URL = "http://127.0.0.1:5000"
 
 # Pagination.
 PAGE_SIZE = 25

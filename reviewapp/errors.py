@@ -1,6 +1,8 @@
-"""Domain errors, and their mapping to HTTP responses in one place."""
+"""Domain errors, and their mapping to HTTP responses in one place.
 
-from flask import render_template
+The error classes are plain exceptions (pure modules raise them); Flask is
+imported only where the handlers are registered.
+"""
 
 
 class DomainError(Exception):
@@ -40,6 +42,8 @@ class InvalidInput(DomainError):
 
 
 def register_error_handlers(app):
+    from flask import render_template
+
     @app.errorhandler(DomainError)
     def handle_domain_error(error):
         from reviewapp.extensions import db

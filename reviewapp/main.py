@@ -13,7 +13,9 @@ def home():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))
     if has_role(current_user, "editor"):
-        return redirect(url_for("articles.all_articles"))
+        return redirect(url_for("workflow.editor_dashboard"))
+    if has_role(current_user, "reviewer"):
+        return redirect(url_for("workflow.queue"))
     if has_role(current_user, "author"):
         return redirect(url_for("articles.mine"))
     if has_role(current_user, "admin"):

@@ -1,7 +1,7 @@
 """Forms for logging in and managing users."""
 
 from flask import current_app
-from wtforms import EmailField, HiddenField, SelectChoice, PasswordField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
 from reviewapp.accounts.normalize import normalize_email

@@ -21,10 +21,12 @@ def can_create_article(user) -> bool:
     return has_role(user, "author")
 
 
-def can_view_article(user, article) -> bool:
-    return article.author_id == user.id or can_see_all_articles(user)
+def can_view_article(user, article, reviewer_ids=frozenset()) -> bool:
+    """The author, editors and admins, and reviewers assigned to it."""
+    return (article.author_id == user.id or can_see_all_articles(user)
+            or (has_role(user, "reviewer") and user.id in reviewer_ids))
 
 
 def can_edit_draft(user, article) -> bool:
-    """Only the author edits, and only while the article is a draft."""
-    return article.author_id == user.id and article.state == "draft"
+    """Only the author edits: a draft, or a new revision after changes were requested."""
+    return article.author_id == user.id and article.state in ("draft", "changes_requested")

@@ -25,12 +25,17 @@ class Article(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revision.id", use_alter=True))
+    # The revision readers see: the last one approved (stays while a newer one is reviewed).
+    approved_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", use_alter=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     author: Mapped[User] = relationship()
     current_revision: Mapped["Revision | None"] = relationship(
         foreign_keys=[current_revision_id], post_update=True)
+    approved_revision: Mapped["Revision | None"] = relationship(
+        foreign_keys=[approved_revision_id], post_update=True)
     tags: Mapped[list["ArticleTag"]] = relationship(
         cascade="all, delete-orphan", order_by="ArticleTag.name")
 
@@ -68,6 +73,7 @@ class Revision(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str | None] = mapped_column(String(64))
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

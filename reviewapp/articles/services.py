@@ -89,19 +89,24 @@ def lock_article(article_id: int) -> Article:
 
 def save_draft(article_id: int, actor: User, version: int, content: DraftContent) -> Article:
     article = lock_article(article_id)
-    if not can_view_article(actor, article):
+    if not can_view_article(actor, article, reviewer_ids_of(article.id)):
         raise PermissionDenied("You do not have access to this article.")
     if article.version != version:
         raise StaleVersion()
     if not can_edit_draft(actor, article):
         raise TransitionRefused(f"Only the author can edit this article, and only as a draft "
-                                f"(it is {state_label(article.state)}).")
-    revision = article.current_revision
+                                f"or after changes were requested (it is "
+                                f"{state_label(article.state)}).")
     title = content.title.strip()
     if not title:
         raise InvalidInput("Enter a title.")
     references = content.references()
+    revision = article.current_revision
     changes = {}
+    if revision.is_frozen:
+        # Submitted revisions never change: editing starts the next one.
+        revision = new_revision_from(article, actor)
+        changes["revision"] = {"before": revision.number - 1, "after": revision.number}
     if revision.title != title:
         changes["title"] = {"before": revision.title, "after": title}
         revision.title = title
@@ -128,6 +133,19 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
     return article
 
 
+def new_revision_from(article: Article, actor: User) -> Revision:
+    """The next revision, a copy of the current one, for the author to edit."""
+    current = article.current_revision
+    revision = Revision(article=article, number=current.number + 1, title=current.title,
+                        body=current.body, created_by_id=actor.id,
+                        references=[Reference(position=r.position, raw_text=r.raw_text)
+                                    for r in current.references])
+    db.session.add(revision)
+    db.session.flush()
+    article.current_revision = revision
+    return revision
+
+
 def get_article(article_id: int, viewer: User) -> Article:
     article = db.session.scalar(
         select(Article).where(Article.id == article_id)
@@ -135,16 +153,25 @@ def get_article(article_id: int, viewer: User) -> Article:
                  selectinload(Article.tags)))
     if article is None:
         raise NotFound("There is no such article.")
-    if not can_view_article(viewer, article):
+    if not can_view_article(viewer, article, reviewer_ids_of(article.id)):
         raise PermissionDenied("You do not have access to this article.")
     return article
+
+
+def reviewer_ids_of(article_id: int) -> frozenset[int]:
+    """Reviewers who may open the article: invited, accepted or done, not declined."""
+    from reviewapp.reviews.models import OPEN_ASSIGNMENT_STATES, Assignment
+
+    return frozenset(db.session.scalars(select(Assignment.reviewer_id).where(
+        Assignment.article_id == article_id, Assignment.state.in_(OPEN_ASSIGNMENT_STATES))))
 
 
 def get_draft_for_edit(article_id: int, editor: User) -> Article:
     article = get_article(article_id, editor)
     if not can_edit_draft(editor, article):
         raise PermissionDenied(f"Only the author can edit this article, and only as a draft "
-                               f"(it is {state_label(article.state)}).")
+                               f"or after changes were requested (it is "
+                               f"{state_label(article.state)}).")
     return article
 
 

@@ -65,9 +65,10 @@ def new():
 @bp.route("/<int:article_id>")
 @login_required
 def show(article_id: int):
+    from reviewapp.workflow.pages import article_context
+
     article = services.get_article(article_id, current_user)
-    return render_template("articles/show.html", article=article,
-                           revision=article.current_revision,
+    return render_template("articles/show.html", **article_context(article),
                            can_edit=can_edit_draft(current_user, article))
 
 

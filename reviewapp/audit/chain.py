@@ -79,7 +79,8 @@ def verify(events: Iterable[StoredEvent], key: bytes | None = None,
             stored_fields = json.loads(event.canonical)
         except ValueError:
             return broken("its stored canonical text is not valid JSON")
-        if stored_fields != event.fields:
+        # Compared as canonical text: in Python True == 1 == 1.0.
+        if canonical_json(stored_fields) != canonical_json(event.fields):
             changed = sorted(k for k in set(stored_fields) | set(event.fields)
                              if stored_fields.get(k) != event.fields.get(k))
             return broken("its columns differ from what was recorded: " + ", ".join(changed))

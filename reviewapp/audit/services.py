@@ -1,5 +1,7 @@
 """record(): the one way to write an audit event; verify_chain() reads it back."""
 
+from contextlib import closing
+
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -59,13 +61,22 @@ def iter_stored_events(batch_size: int = 2000):
     table = AuditEvent.__table__
     result = db.session.execute(select(table).order_by(table.c.seq)
                                 .execution_options(yield_per=batch_size))
-    for row in result:
-        yield chain.StoredEvent(seq=row.seq, fields=chain_fields(row),
-                                canonical=row.canonical, prev_hash=row.prev_hash,
-                                hash=row.hash)
+    try:
+        for row in result:
+            yield chain.StoredEvent(seq=row.seq, fields=chain_fields(row),
+                                    canonical=row.canonical, prev_hash=row.prev_hash,
+                                    hash=row.hash)
+    finally:
+        result.close()  # verification may stop early, at the first broken event
 
 
 def verify_chain(checkpoint: tuple[int, str] | None = None) -> chain.VerifyResult:
+    """Head row and events read in one snapshot, so an append committed while
+    verifying is not mistaken for tampering."""
+    db.session.rollback()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     head = db.session.get(AuditHead, HEAD_ID)
-    return chain.verify(iter_stored_events(), hmac_key(), checkpoint=checkpoint,
-                        head=(head.seq, head.hash) if head else None)
+    with closing(iter_stored_events()) as events:
+        return chain.verify(events, hmac_key(), checkpoint=checkpoint,
+                            head=(head.seq, head.hash) if head else None)

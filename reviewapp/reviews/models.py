@@ -1,0 +1,102 @@
+"""Reviewer assignments, reviews of a revision, and electronic signatures."""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reviewapp.accounts.models import User
+from reviewapp.db import Base, UTCDateTime, utcnow
+
+INVITED, ACCEPTED, DECLINED, COMPLETED, WITHDRAWN = (
+    "invited", "accepted", "declined", "completed", "withdrawn")
+ASSIGNMENT_STATES = (INVITED, ACCEPTED, DECLINED, COMPLETED, WITHDRAWN)
+OPEN_ASSIGNMENT_STATES = (INVITED, ACCEPTED, COMPLETED)
+APPROVE, REQUEST_CHANGES = "approve", "request_changes"
+SIGNATURE_MEANING = "I have reviewed this revision for medical accuracy and approve it."
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class Assignment(Base):
+    """An advisory board member invited to review an article. One row per
+    (article, reviewer); a declined or withdrawn one can be invited again."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("article_id", "reviewer_id"),
+        CheckConstraint(_in("state", ASSIGNMENT_STATES), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    state: Mapped[str] = mapped_column(String(20), default=INVITED)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    competing_interests: Mapped[str | None] = mapped_column(Text)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    last_reminded_on: Mapped[date | None] = mapped_column(Date)
+
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    article = relationship("Article", foreign_keys=[article_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (INVITED, ACCEPTED)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.is_open and self.due_at < now
+
+
+class Review(Base):
+    """One reviewer's decision on one revision."""
+
+    __tablename__ = "review"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "reviewer_id"),
+        CheckConstraint(_in("decision", (APPROVE, REQUEST_CHANGES)), name="decision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    decision: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    reviewer: Mapped[User] = relationship()
+    revision = relationship("Revision")
+    signature: Mapped["Signature | None"] = relationship(back_populates="review",
+                                                        uselist=False)
+
+
+class Signature(Base):
+    """An electronic signature: who, printed name, when, what it means, and the
+    content hash of the revision signed."""
+
+    __tablename__ = "signature"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    printed_name: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    meaning: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    review: Mapped[Review] = relationship(back_populates="signature")
+
+
+def signature_is_valid(signature: Signature, revision) -> bool:
+    """The signed hash still matches the revision's content as stored now."""
+    from reviewapp.articles.content import content_hash
+
+    return signature.content_hash == content_hash(revision.title, revision.body,
+                                                  revision.reference_texts)

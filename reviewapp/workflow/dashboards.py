@@ -1,0 +1,70 @@
+"""Dashboard queries: a fixed number of queries whatever the number of rows."""
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from reviewapp.articles.models import Article
+from reviewapp.db import utcnow
+from reviewapp.extensions import db
+from reviewapp.reviews.models import ACCEPTED, APPROVE, INVITED, Assignment, Review
+from reviewapp.workflow import forms
+from reviewapp.workflow.states import SUBMITTED, UNDER_REVIEW
+
+
+def _assignments(*conditions, order_by):
+    limit = current_app.config["PAGE_SIZE"]
+    return list(db.session.scalars(
+        select(Assignment).where(*conditions)
+        .options(joinedload(Assignment.reviewer),
+                 joinedload(Assignment.article).joinedload(Article.current_revision),
+                 joinedload(Assignment.article).joinedload(Article.author))
+        .order_by(*order_by).limit(limit)))
+
+
+def reviewer_queue(reviewer, bound_forms=None) -> dict:
+    """Invitations to answer (each with its own accept and decline form), and
+    accepted reviews by due date, overdue first."""
+    invitations = _assignments(Assignment.reviewer_id == reviewer.id,
+                               Assignment.state == INVITED,
+                               order_by=(Assignment.due_at, Assignment.id))
+    bound = bound_forms or {}
+
+    def form(kind, assignment):
+        cls = forms.AcceptForm if kind == "accept" else forms.DeclineForm
+        return bound.get((kind, assignment.id)) or cls(formdata=None,
+                                                       prefix=f"a{assignment.id}")
+
+    return {
+        "invitations": [(a, form("accept", a), form("decline", a)) for a in invitations],
+        "accepted": _assignments(Assignment.reviewer_id == reviewer.id,
+                                 Assignment.state == ACCEPTED,
+                                 order_by=(Assignment.due_at, Assignment.id)),
+        "now": utcnow(),
+    }
+
+
+def editor_dashboard() -> dict:
+    limit = current_app.config["PAGE_SIZE"]
+    approvals = (select(Review.article_id, func.count().label("n"))
+                 .join(Article, (Article.id == Review.article_id)
+                       & (Article.current_revision_id == Review.revision_id))
+                 .where(Review.decision == APPROVE)
+                 .group_by(Review.article_id).subquery())
+    article_options = (joinedload(Article.current_revision), joinedload(Article.author))
+    under_review = db.session.execute(
+        select(Article, func.coalesce(approvals.c.n, 0))
+        .outerjoin(approvals, approvals.c.article_id == Article.id)
+        .where(Article.state == UNDER_REVIEW).options(*article_options)
+        .order_by(Article.updated_at, Article.id).limit(limit)).all()
+    return {
+        "needing_reviewers": list(db.session.scalars(
+            select(Article).where(Article.state == SUBMITTED).options(*article_options)
+            .order_by(Article.updated_at, Article.id).limit(limit))),
+        "under_review": under_review,
+        "overdue": _assignments(Assignment.state.in_((INVITED, ACCEPTED)),
+                                Assignment.due_at < utcnow(),
+                                order_by=(Assignment.due_at, Assignment.id)),
+        "required": current_app.config["REQUIRED_APPROVALS"],
+        "now": utcnow(),
+    }

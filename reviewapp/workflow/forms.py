@@ -1,0 +1,57 @@
+"""Forms of the review workflow. Each carries the article's version."""
+
+from datetime import timedelta
+
+from flask import current_app
+from wtforms import DateField, IntegerField, PasswordField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.widgets import HiddenInput
+
+from reviewapp.db import utcnow
+from reviewapp.forms import BaseForm
+
+
+class VersionedForm(BaseForm):
+    """The version the page was made from: a change made meanwhile refuses the form."""
+
+    version = IntegerField(widget=HiddenInput(),
+                           validators=[InputRequired("The form is missing the article version; "
+                                                     "reload the page.")])
+
+
+class ReasonForm(VersionedForm):
+    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason."),
+                                                 Length(max=5000)])
+
+
+class AssignForm(VersionedForm):
+    reviewer = SelectField("Reviewer", coerce=int,
+                           validators=[InputRequired("Choose a reviewer.")])
+    due_date = DateField("Due date", validators=[DataRequired("Give a due date.")])
+
+    def set_defaults(self):
+        if self.due_date.data is None:
+            days = current_app.config["DEFAULT_REVIEW_DAYS"]
+            self.due_date.data = (utcnow() + timedelta(days=days)).date()
+
+
+class AcceptForm(BaseForm):
+    competing_interests = TextAreaField(
+        "Competing interests", default="none", validators=[Length(max=5000)],
+        description="Declare any financial or personal interest related to this article, "
+                    "or leave \"none\".")
+
+
+class DeclineForm(BaseForm):
+    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason."),
+                                                 Length(max=5000)])
+
+
+class ApproveForm(VersionedForm):
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."),
+                                                     Length(max=1000)])
+
+
+class RequestChangesForm(VersionedForm):
+    comments = TextAreaField("Comments", validators=[DataRequired("Write what should change."),
+                                                     Length(max=20000)])

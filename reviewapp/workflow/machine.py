@@ -1,0 +1,190 @@
+"""The article life cycle as a table of transitions and guards. Pure module.
+
+`decide(event, facts, actor)` returns the state the article moves to, or
+raises TransitionRefused with a message the UI shows as it is. Services
+gather the facts from the database, call it, and apply the result.
+"""
+
+from dataclasses import dataclass, field
+
+from reviewapp.errors import TransitionRefused
+from reviewapp.workflow.states import (
+    APPROVED,
+    CHANGES_REQUESTED,
+    DRAFT,
+    REJECTED,
+    SUBMITTED,
+    UNDER_REVIEW,
+    WITHDRAWN,
+    state_label,
+)
+
+AUTHOR, REVIEWER, EDITOR = "author", "reviewer", "editor"  # who fires an event
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str | None          # None: the state does not change
+    by: str                     # AUTHOR (the article's owner), REVIEWER (assigned), EDITOR
+    label: str                  # the button
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition((DRAFT,), SUBMITTED, AUTHOR, "Submit for review"),
+    "assign": Transition((SUBMITTED, UNDER_REVIEW), UNDER_REVIEW, EDITOR, "Assign reviewer"),
+    "unassign": Transition((SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED), None, EDITOR,
+                           "Unassign"),
+    "accept": Transition((SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED), None, REVIEWER,
+                         "Accept"),
+    "decline": Transition((SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED), None, REVIEWER,
+                          "Decline"),
+    "approve": Transition((UNDER_REVIEW,), APPROVED, REVIEWER, "Approve"),
+    "request_changes": Transition((UNDER_REVIEW,), CHANGES_REQUESTED, REVIEWER,
+                                  "Request changes"),
+    "resubmit": Transition((CHANGES_REQUESTED,), UNDER_REVIEW, AUTHOR, "Resubmit"),
+    "reject": Transition((SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED), REJECTED, EDITOR,
+                         "Reject"),
+    "withdraw": Transition((DRAFT, SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED), WITHDRAWN,
+                           AUTHOR, "Withdraw"),
+    "reopen": Transition((REJECTED, WITHDRAWN), DRAFT, EDITOR, "Reopen"),
+    "revise": Transition((APPROVED,), DRAFT, AUTHOR, "Revise"),
+}
+EVENTS = tuple(TRANSITIONS)
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What the guards need to know, as plain values."""
+
+    state: str
+    author_id: int
+    title: str = ""
+    body: str = ""
+    # Reviewers by assignment state: invited (may accept/decline), accepted
+    # (may approve or request changes on the current revision).
+    invited: frozenset[int] = field(default_factory=frozenset)
+    accepted: frozenset[int] = field(default_factory=frozenset)
+    # Who already approved the current revision, and how many approvals are needed.
+    approved_by: frozenset[int] = field(default_factory=frozenset)
+    required_approvals: int = 2
+    unwaived_errors: int = 0
+
+
+def decide(event: str, facts: ArticleFacts, actor: Actor, *, subject_id: int | None = None,
+           reason: str | None = None) -> str:
+    """The state after `event`, or TransitionRefused. `subject_id` is the
+    reviewer being assigned or unassigned; `reason` the comment or reason given."""
+    transition = TRANSITIONS.get(event)
+    if transition is None:
+        raise TransitionRefused(f"Unknown action: {event}.")
+    _check_actor(event, transition, facts, actor)
+    if facts.state not in transition.sources:
+        raise TransitionRefused(_wrong_state_message(transition, facts.state))
+    guard = _GUARDS.get(event)
+    if guard:
+        guard(facts, actor, subject_id, reason)
+    if event == "approve" and not approval_rule_holds(
+            facts, approvers=facts.approved_by | {actor.id}):
+        return UNDER_REVIEW
+    return transition.target or facts.state
+
+
+def approval_rule_holds(facts: ArticleFacts, approvers: frozenset[int] | None = None) -> bool:
+    """Enough approvals on the current revision and no citation error left
+    unwaived. A waiver that clears the last error asks this again."""
+    approvers = facts.approved_by if approvers is None else approvers
+    return len(approvers) >= facts.required_approvals and not facts.unwaived_errors
+
+
+def allowed_events(facts: ArticleFacts, actor: Actor) -> list[str]:
+    """The events this actor could fire now, ignoring per-event input."""
+    allowed = []
+    for event, transition in TRANSITIONS.items():
+        try:
+            _check_actor(event, transition, facts, actor)
+            if event == "approve":
+                _guard_approve(facts, actor, None, None)  # depends on no input
+        except TransitionRefused:
+            continue
+        if facts.state in transition.sources:
+            allowed.append(event)
+    return allowed
+
+
+def _check_actor(event: str, transition: Transition, facts: ArticleFacts, actor: Actor):
+    if transition.by == AUTHOR:
+        if actor.id != facts.author_id:
+            raise TransitionRefused("Only the article's author can do this.")
+    elif transition.by == EDITOR:
+        if EDITOR not in actor.roles:
+            raise TransitionRefused("Only editors can do this.")
+    else:
+        if actor.id == facts.author_id:
+            raise TransitionRefused("Nobody may review their own article.")
+        if REVIEWER not in actor.roles:
+            raise TransitionRefused("Only members of the advisory board can review.")
+        pool = facts.invited if event in ("accept", "decline") else facts.accepted
+        if actor.id not in pool:
+            raise TransitionRefused(
+                "You have no open invitation for this article." if event in ("accept", "decline")
+                else "You are not an accepted reviewer of this article.")
+
+
+def _wrong_state_message(transition: Transition, state: str) -> str:
+    if len(transition.sources) == 1:
+        return (f"This article is no longer {state_label(transition.sources[0])} "
+                f"(now: {state_label(state)}).")
+    expected = ", ".join(state_label(s) for s in transition.sources)
+    return f"This is not possible while the article is {state_label(state)} (only: {expected})."
+
+
+def _guard_submit(facts, actor, subject_id, reason):
+    if not facts.title.strip():
+        raise TransitionRefused("Give the article a title before submitting it.")
+    if not facts.body.strip():
+        raise TransitionRefused("Write the article body before submitting it.")
+
+
+def _guard_approve(facts, actor, subject_id, reason):
+    if actor.id in facts.approved_by:
+        raise TransitionRefused("You have already approved this revision.")
+
+
+def _guard_reason(what):
+    def guard(facts, actor, subject_id, reason):
+        if not (reason or "").strip():
+            raise TransitionRefused(f"{what} is required.")
+    return guard
+
+
+def _guard_assign(facts, actor, subject_id, reason):
+    if subject_id is None:
+        raise TransitionRefused("Choose a reviewer.")
+    if subject_id == facts.author_id:
+        raise TransitionRefused("The author of an article cannot review it.")
+    if subject_id in facts.invited or subject_id in facts.accepted:
+        raise TransitionRefused("This reviewer is already assigned to the article.")
+
+
+def _guard_unassign(facts, actor, subject_id, reason):
+    if subject_id not in facts.invited and subject_id not in facts.accepted:
+        raise TransitionRefused("This reviewer has no open assignment on the article.")
+
+
+_GUARDS = {
+    "submit": _guard_submit,
+    "resubmit": _guard_submit,
+    "assign": _guard_assign,
+    "unassign": _guard_unassign,
+    "approve": _guard_approve,
+    "request_changes": _guard_reason("A comment"),
+    "reject": _guard_reason("A reason"),
+    "decline": _guard_reason("A reason"),
+}

@@ -1,0 +1,78 @@
+"""What the article and review pages show, gathered in a fixed number of queries."""
+
+from flask_login import current_user
+from sqlalchemy import select
+
+from reviewapp.accounts.permissions import has_role
+from reviewapp.articles.content import line_diff
+from reviewapp.articles.models import Article, Revision
+from reviewapp.extensions import db
+from reviewapp.reviews import services as reviews
+from reviewapp.reviews.models import OPEN_ASSIGNMENT_STATES, signature_is_valid
+from reviewapp.workflow import forms, machine
+from reviewapp.workflow.services import actor_of, load_facts
+
+
+def revisions_of(article_id: int) -> list[Revision]:
+    return list(db.session.scalars(select(Revision).where(Revision.article_id == article_id)
+                                   .order_by(Revision.number)))
+
+
+def article_context(article: Article, **bound_forms) -> dict:
+    facts = load_facts(article)
+    allowed = machine.allowed_events(facts, actor_of(current_user))
+    assignments = reviews.assignments_of(article.id)
+    context = {
+        "article": article, "revision": article.current_revision, "allowed": allowed,
+        "facts": facts, "assignments": assignments,
+        "open_assignments": [a for a in assignments if a.state in OPEN_ASSIGNMENT_STATES],
+        "reviews": reviews.reviews_of(article.id), "revisions": revisions_of(article.id),
+        "signature_is_valid": signature_is_valid,
+        "version_form": forms.VersionedForm(formdata=None, version=article.version),
+        "reason_form": bound_forms.get("reason_form")
+        or forms.ReasonForm(formdata=None, version=article.version),
+        "assign_form": None,
+    }
+    if "assign" in allowed or has_role(current_user, "editor"):
+        assign_form = bound_forms.get("assign_form") or forms.AssignForm(
+            formdata=None, version=article.version)
+        fill_reviewer_choices(assign_form, article)
+        assign_form.set_defaults()
+        context["assign_form"] = assign_form
+    return context
+
+
+def fill_reviewer_choices(form: forms.AssignForm, article: Article) -> None:
+    form.reviewer.choices = [
+        (user.id, f"{user.display_name} — {count} open"
+                  + (" — specialty matches" if match else ""))
+        for user, count, match in reviews.suggest_reviewers(article)]
+
+
+def review_context(article: Article, **bound_forms) -> dict:
+    context = article_context(article)
+    revision = article.current_revision
+    by_number = {r.number: r for r in context["revisions"]}
+    mine = [r for r in context["reviews"] if r.reviewer_id == current_user.id
+            and r.revision_id != revision.id]
+    diffs = []
+    if mine:
+        diffs.append(("the revision you last reviewed", by_number[mine[-1].revision.number]))
+    if article.approved_revision_id and article.approved_revision_id != revision.id:
+        approved = next(r for r in context["revisions"] if r.id == article.approved_revision_id)
+        diffs.append(("the last approved revision", approved))
+    context.update(
+        diffs=[(label, old, revision_diff(old, revision)) for label, old in diffs],
+        approve_form=bound_forms.get("approve_form")
+        or forms.ApproveForm(formdata=None, version=article.version),
+        changes_form=bound_forms.get("changes_form")
+        or forms.RequestChangesForm(formdata=None, version=article.version),
+    )
+    return context
+
+
+def revision_diff(old: Revision, new: Revision) -> dict:
+    return {"title": line_diff(old.title, new.title),
+            "body": line_diff(old.body, new.body),
+            "references": line_diff("\n".join(old.reference_texts),
+                                    "\n".join(new.reference_texts))}

@@ -1,0 +1,143 @@
+"""Article life-cycle commands: each locks the article, checks its version,
+asks the state machine, applies the change, records the audit event, flushes."""
+
+from flask import current_app
+from sqlalchemy import select
+
+from reviewapp.accounts.models import User
+from reviewapp.articles.content import content_hash
+from reviewapp.articles.models import Article, Revision
+from reviewapp.articles.services import lock_article
+from reviewapp.audit.services import record
+from reviewapp.db import utcnow
+from reviewapp.errors import StaleVersion, TransitionRefused
+from reviewapp.extensions import db
+from reviewapp.mail.services import enqueue
+from reviewapp.reviews.models import ACCEPTED, APPROVE, COMPLETED, INVITED, Assignment, Review
+from reviewapp.workflow import machine
+
+
+def actor_of(user: User) -> machine.Actor:
+    return machine.Actor(id=user.id, roles=frozenset(user.role_names))
+
+
+def load_facts(article: Article) -> machine.ArticleFacts:
+    assignments = db.session.execute(
+        select(Assignment.reviewer_id, Assignment.state)
+        .where(Assignment.article_id == article.id)).all()
+    approved_by = frozenset(db.session.scalars(
+        select(Review.reviewer_id).where(Review.revision_id == article.current_revision_id,
+                                         Review.decision == APPROVE)))
+    revision = article.current_revision
+    return machine.ArticleFacts(
+        state=article.state, author_id=article.author_id,
+        title=revision.title if revision else "", body=revision.body if revision else "",
+        invited=frozenset(r for r, s in assignments if s == INVITED),
+        accepted=frozenset(r for r, s in assignments if s in (ACCEPTED, COMPLETED)),
+        approved_by=approved_by,
+        required_approvals=current_app.config["REQUIRED_APPROVALS"],
+        unwaived_errors=0)
+
+
+def check_version(article: Article, version: int | None) -> None:
+    """Refuse a form made from an older version of the article. Checked after
+    the state machine, so that an event the state no longer allows is named
+    as such rather than as a stale form."""
+    if version is not None and article.version != version:
+        raise StaleVersion()
+
+
+def decide(article: Article, event: str, actor: User, version: int | None, **kwargs) -> str:
+    """The machine's answer for this article now, then the version check."""
+    after = machine.decide(event, load_facts(article), actor_of(actor), **kwargs)
+    check_version(article, version)
+    return after
+
+
+def change_state(article: Article, event: str, actor: User, version: int | None, *,
+                 reason: str | None = None, details: dict | None = None,
+                 action: str | None = None) -> str:
+    """Ask the machine, move the article, bump its version, record the event."""
+    before = article.state
+    after = decide(article, event, actor, version, reason=reason)
+    article.state = after
+    article.version += 1
+    record(action or f"article.{_PAST[event]}", actor=actor, object_type="article",
+           object_id=article.id, article_id=article.id, reason=reason,
+           details={"before": {"state": before}, "after": {"state": after},
+                    "revision": article.current_revision.number, **(details or {})})
+    return after
+
+
+_PAST = {"submit": "submitted", "resubmit": "resubmitted", "withdraw": "withdrawn",
+         "reject": "rejected", "reopen": "reopened", "revise": "revision_started"}
+
+
+def freeze_revision(revision: Revision) -> None:
+    revision.content_hash = content_hash(revision.title, revision.body,
+                                         revision.reference_texts)
+    revision.frozen_at = utcnow()
+
+
+def submit_article(article_id: int, actor: User, version: int | None) -> Article:
+    article = lock_article(article_id)
+    change_state(article, "submit", actor, version)
+    freeze_revision(article.current_revision)
+    db.session.flush()
+    return article
+
+
+def resubmit_article(article_id: int, actor: User, version: int | None) -> Article:
+    """A new frozen revision goes back to the reviewers, whose assignments carry over."""
+    article = lock_article(article_id)
+    revision = article.current_revision
+    decide(article, "resubmit", actor, version)
+    if revision.is_frozen:
+        raise TransitionRefused(f"Nothing has changed since revision {revision.number}: "
+                                "edit the article before resubmitting it.")
+    change_state(article, "resubmit", actor, version)
+    freeze_revision(revision)
+    for assignment in db.session.scalars(select(Assignment).where(
+            Assignment.article_id == article.id, Assignment.state == COMPLETED)):
+        assignment.state = ACCEPTED  # waits for a review of the new revision
+    db.session.flush()
+    return article
+
+
+def withdraw_article(article_id: int, actor: User, version: int | None) -> Article:
+    article = lock_article(article_id)
+    change_state(article, "withdraw", actor, version)
+    db.session.flush()
+    return article
+
+
+def reject_article(article_id: int, actor: User, version: int | None, reason: str) -> Article:
+    article = lock_article(article_id)
+    change_state(article, "reject", actor, version, reason=reason)
+    notify_author(article, f"Not accepted: {article.current_revision.title}",
+                  f"The editor has rejected the article.\n\nReason:\n{reason}\n")
+    db.session.flush()
+    return article
+
+
+def reopen_article(article_id: int, actor: User, version: int | None) -> Article:
+    article = lock_article(article_id)
+    change_state(article, "reopen", actor, version)
+    db.session.flush()
+    return article
+
+
+def revise_article(article_id: int, actor: User, version: int | None) -> Article:
+    """An approved article goes back to draft; the approved revision stays public
+    until a newer one is approved."""
+    article = lock_article(article_id)
+    change_state(article, "revise", actor, version)
+    db.session.flush()
+    return article
+
+
+def notify_author(article: Article, subject: str, text: str) -> None:
+    link = f"{current_app.config['SITE_URL']}/desk/articles/{article.id}"
+    enqueue(article.author.email, subject,
+            f"Dear {article.author.display_name},\n\n{text}\n{link}\n", article_id=article.id)
+

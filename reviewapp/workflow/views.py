@@ -1,0 +1,212 @@
+"""Workflow actions on an article, the review page, reviewer and editor dashboards."""
+
+from datetime import UTC, datetime, time
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from reviewapp.accounts.access import role_required
+from reviewapp.articles import services as articles
+from reviewapp.errors import InvalidInput, StaleVersion, TransitionRefused
+from reviewapp.extensions import db
+from reviewapp.reviews import services as reviews
+from reviewapp.workflow import dashboards, forms, pages
+from reviewapp.workflow import services as workflow
+
+bp = Blueprint("workflow", __name__, url_prefix="/desk")
+
+# Refusals shown on the page the form came from, with what was typed kept.
+REFUSALS = (InvalidInput, StaleVersion, TransitionRefused)
+
+
+def _article_page(article_id: int, error, **bound_forms):
+    db.session.rollback()
+    flash(error.message, "danger")
+    article = articles.get_article(article_id, current_user)
+    return render_template("articles/show.html",
+                           **pages.article_context(article, **bound_forms)), error.status_code
+
+
+def _done(article_id: int, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("articles.show", article_id=article_id))
+
+
+def _simple_action(service, message: str):
+    """A POST with only the version: submit, resubmit, withdraw, reopen, revise."""
+    def view(article_id: int):
+        form = forms.VersionedForm()
+        if not form.validate_on_submit():
+            return _article_page(article_id, InvalidInput("The form was incomplete."))
+        try:
+            service(article_id, current_user, form.version.data)
+        except REFUSALS as error:
+            return _article_page(article_id, error)
+        return _done(article_id, message)
+    view.__name__ = service.__name__
+    return login_required(view)
+
+
+for _rule, _service, _message in [
+    ("submit", workflow.submit_article, "Submitted for review."),
+    ("resubmit", workflow.resubmit_article, "Resubmitted: the reviewers can see the new "
+                                            "revision."),
+    ("withdraw", workflow.withdraw_article, "The article was withdrawn."),
+    ("reopen", workflow.reopen_article, "The article is a draft again."),
+    ("revise", workflow.revise_article, "A new draft revision was started; the approved "
+                                        "revision stays public until a newer one is approved."),
+]:
+    bp.add_url_rule(f"/articles/<int:article_id>/{_rule}", view_func=_simple_action(
+        _service, _message), methods=["POST"])
+
+
+@bp.route("/articles/<int:article_id>/reject", methods=["POST"])
+@role_required("editor")
+def reject(article_id: int):
+    form = forms.ReasonForm()
+    if not form.validate_on_submit():
+        return _article_page(article_id, InvalidInput("A reason is required."), reason_form=form)
+    try:
+        workflow.reject_article(article_id, current_user, form.version.data, form.reason.data)
+    except REFUSALS as error:
+        return _article_page(article_id, error, reason_form=form)
+    return _done(article_id, "The article was rejected.")
+
+
+@bp.route("/articles/<int:article_id>/assign", methods=["POST"])
+@role_required("editor")
+def assign(article_id: int):
+    article = articles.get_article(article_id, current_user)
+    form = forms.AssignForm()
+    pages.fill_reviewer_choices(form, article)
+    form.reviewer.choices = form.reviewer.choices or [(form.reviewer.data or 0, "")]
+    form.reviewer.validate_choice = False  # the service says why a reviewer is refused
+    if not form.validate_on_submit():
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return _article_page(article_id, InvalidInput(message), assign_form=form)
+    due_at = datetime.combine(form.due_date.data, time(23, 59, 59), UTC)
+    try:
+        assignment = reviews.assign_reviewer(article_id, current_user, form.version.data,
+                                             form.reviewer.data, due_at)
+    except REFUSALS as error:
+        return _article_page(article_id, error, assign_form=form)
+    return _done(article_id, f"{assignment.reviewer.display_name} was invited to review.")
+
+
+@bp.route("/assignments/<int:assignment_id>/unassign", methods=["POST"])
+@role_required("editor")
+def unassign(assignment_id: int):
+    form = forms.VersionedForm()
+    form.validate_on_submit()
+    try:
+        assignment = reviews.unassign_reviewer(assignment_id, current_user, form.version.data)
+    except REFUSALS as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+        return redirect(request.referrer or url_for("main.home"))
+    return _done(assignment.article_id, "The reviewer was unassigned.")
+
+
+@bp.route("/assignments/<int:assignment_id>/accept", methods=["POST"])
+@role_required("reviewer")
+def accept(assignment_id: int):
+    form = forms.AcceptForm(prefix=f"a{assignment_id}")
+    if form.validate_on_submit():
+        try:
+            assignment = reviews.accept_assignment(assignment_id, current_user,
+                                                   form.competing_interests.data)
+        except REFUSALS as error:
+            return _queue_page(error, {("accept", assignment_id): form})
+        db.session.commit()
+        flash("Thank you: the review is in your queue.", "success")
+        return redirect(url_for("workflow.review", article_id=assignment.article_id))
+    return _queue_page(InvalidInput("The form was incomplete."),
+                       {("accept", assignment_id): form})
+
+
+@bp.route("/assignments/<int:assignment_id>/decline", methods=["POST"])
+@role_required("reviewer")
+def decline(assignment_id: int):
+    form = forms.DeclineForm(prefix=f"a{assignment_id}")
+    if form.validate_on_submit():
+        try:
+            reviews.decline_assignment(assignment_id, current_user, form.reason.data)
+        except REFUSALS as error:
+            return _queue_page(error, {("decline", assignment_id): form})
+        db.session.commit()
+        flash("The invitation was declined; the editor has been told.", "success")
+        return redirect(url_for("workflow.queue"))
+    return _queue_page(InvalidInput("A reason is required to decline."),
+                       {("decline", assignment_id): form})
+
+
+def _queue_page(error, bound_forms):
+    db.session.rollback()
+    flash(error.message, "danger")
+    return render_template("workflow/queue.html",
+                           **dashboards.reviewer_queue(current_user, bound_forms)), \
+        error.status_code
+
+
+@bp.route("/articles/<int:article_id>/review")
+@role_required("reviewer", "editor", "admin")
+def review(article_id: int):
+    article = articles.get_article(article_id, current_user)
+    return render_template("workflow/review.html", **pages.review_context(article))
+
+
+def _review_page(article_id: int, error, **bound_forms):
+    db.session.rollback()
+    flash(error.message, "danger")
+    article = articles.get_article(article_id, current_user)
+    return render_template("workflow/review.html",
+                           **pages.review_context(article, **bound_forms)), error.status_code
+
+
+@bp.route("/articles/<int:article_id>/approve", methods=["POST"])
+@role_required("reviewer")
+def approve(article_id: int):
+    form = forms.ApproveForm()
+    if not form.validate_on_submit():
+        return _review_page(article_id, InvalidInput("Enter your password to sign."),
+                            approve_form=form)
+    try:
+        signature = reviews.approve_revision(article_id, current_user, form.version.data,
+                                             form.password.data)
+    except REFUSALS as error:
+        return _review_page(article_id, error, approve_form=form)
+    if signature is None:
+        db.session.commit()  # keeps the record of the failed authentication, nothing else
+        form.password.errors.append("The password is not correct. Nothing was signed.")
+        article = articles.get_article(article_id, current_user)
+        return render_template("workflow/review.html",
+                               **pages.review_context(article, approve_form=form)), 400
+    return _done(article_id, "Approved and signed.")
+
+
+@bp.route("/articles/<int:article_id>/request-changes", methods=["POST"])
+@role_required("reviewer")
+def request_changes(article_id: int):
+    form = forms.RequestChangesForm()
+    if not form.validate_on_submit():
+        return _review_page(article_id, InvalidInput("Write what should change."),
+                            changes_form=form)
+    try:
+        reviews.request_changes(article_id, current_user, form.version.data,
+                                form.comments.data)
+    except REFUSALS as error:
+        return _review_page(article_id, error, changes_form=form)
+    return _done(article_id, "Changes requested: the author has been told.")
+
+
+@bp.route("/reviews")
+@role_required("reviewer")
+def queue():
+    return render_template("workflow/queue.html", **dashboards.reviewer_queue(current_user))
+
+
+@bp.route("/editor")
+@role_required("editor")
+def editor_dashboard():
+    return render_template("workflow/editor.html", **dashboards.editor_dashboard())

@@ -1,0 +1,138 @@
+"""What people type as emails, names and tags, normalised so look-alikes collide."""
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reviewapp.accounts.normalize import (
+    normalize_email,
+    normalize_name,
+    normalize_tags,
+    strip_invisible,
+)
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("alice@example.org", "alice@example.org"),
+    ("Alice@Example.ORG", "alice@example.org"),
+    ("  alice@example.org \n", "alice@example.org"),
+    ("ａｌｉｃｅ＠ｅｘａｍｐｌｅ．ｏｒｇ", "alice@example.org"),       # fullwidth forms
+    ("ali\u200bce@example.org", "alice@example.org"),                # zero-width space
+    ("ali\u200dce@exam\u2060ple.org", "alice@example.org"),          # joiner, word joiner
+    ("\u202ealice@example.org", "alice@example.org"),                # right-to-left override
+    ("\ufeffalice@example.org", "alice@example.org"),                # byte order mark
+    ("alice\x00@example.org", "alice@example.org"),                  # NUL
+    ("STRASSE@example.org", "strasse@example.org"),
+    ("straße@example.org", "strasse@example.org"),                   # casefold, not lower
+    ("ﬁnn@example.org", "finn@example.org"),                         # ligature
+])
+def test_normalize_email(typed, stored):
+    assert normalize_email(typed) == stored
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("Alice@Example.org", "alice@example.org"),
+    ("ａｌｉｃｅ@example.org", "alice@example.org"),
+    ("al\u200bice@example.org", "alice@example.org"),
+    ("e\u0301mile@example.org", "\u00e9mile@example.org"),            # decomposed vs composed
+])
+def test_look_alike_emails_collide(first, second):
+    assert normalize_email(first) == normalize_email(second)
+
+
+def test_different_emails_stay_different():
+    assert normalize_email("alice@example.org") != normalize_email("alicia@example.org")
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("Jane Doe", "Jane Doe"),
+    ("  Jane   Doe  ", "Jane Doe"),
+    ("Jane Doe\n", "Jane Doe"),
+    ("Jane\u200b Doe", "Jane Doe"),
+    ("\u202eJane Doe", "Jane Doe"),
+    ("Ｊａｎｅ Ｄｏｅ", "Jane Doe"),
+    ("Jane\u00a0Doe", "Jane Doe"),                                    # no-break space
+    ("Dr. Åsa Ängström", "Dr. Åsa Ängström"),                          # case kept
+    ("\u200b \u200b", ""),
+])
+def test_normalize_name(typed, stored):
+    assert normalize_name(typed) == stored
+
+
+@pytest.mark.parametrize(("typed", "tags"), [
+    ("Cardiology, pain  medicine", ["cardiology", "pain medicine"]),
+    ("a, A, b, a", ["a", "b"]),
+    ("b, a", ["b", "a"]),
+    ("  , ,, ", []),
+    ("", []),
+    ("ＣＡＲＤＩＯＬＯＧＹ", ["cardiology"]),
+    ("pain\u200bmedicine", ["painmedicine"]),
+])
+def test_normalize_tags(typed, tags):
+    assert normalize_tags(typed) == tags
+
+
+def test_name_words_separated_by_a_tab_stay_separate():
+    """BUG (reviewapp/accounts/normalize.py:6-10): tab, newline and the other
+    whitespace control characters are category Cc, so strip_invisible deletes
+    them before normalize_name/normalize_tags split on whitespace: a name
+    pasted from a spreadsheet as 'Jane<TAB>Doe' is stored as 'JaneDoe'."""
+    assert normalize_name("Jane\tDoe") == "Jane Doe", (
+        "strip_invisible removed the tab between the words instead of leaving it "
+        "as whitespace: keep characters with str.isspace() in strip_invisible")
+
+
+def test_strip_invisible_removes_format_and_control_characters_only():
+    assert strip_invisible("a\u200b\u200c\u200d\u2060\ufeff\u202e\x00\x07b c") == "ab c"
+
+
+# --- properties -------------------------------------------------------------
+
+@given(st.text())
+def test_property_normalize_email_is_idempotent(text):
+    assert normalize_email(normalize_email(text)) == normalize_email(text)
+
+
+@given(st.text())
+def test_property_normalized_email_has_no_invisible_or_surrounding_space(text):
+    email = normalize_email(text)
+    assert email == email.strip()
+    assert not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in email)
+
+
+@given(st.text())
+def test_property_normalize_name_is_idempotent_and_single_spaced(text):
+    name = normalize_name(text)
+    assert normalize_name(name) == name
+    assert "  " not in name and name == name.strip()
+
+
+def _has_compatibility_comma(ch: str) -> bool:
+    return ch != "," and "," in unicodedata.normalize("NFKC", ch)
+
+
+# Characters that NFKC turns into "," are the separate bug shown by
+# test_tag_typed_with_fullwidth_comma_survives_the_edit_form.
+tag_input = st.text().filter(lambda text: not any(map(_has_compatibility_comma, text)))
+
+
+@given(tag_input)
+def test_property_tags_survive_the_edit_form_round_trip(text):
+    """The edit form shows tags joined by ', '; saving it unchanged keeps them."""
+    tags = normalize_tags(text)
+    assert normalize_tags(", ".join(tags)) == tags
+    assert len(set(tags)) == len(tags) and "" not in tags
+
+
+def test_tag_typed_with_fullwidth_comma_survives_the_edit_form():
+    """BUG (reviewapp/accounts/normalize.py:27): the raw text is split on ','
+    before NFKC, so a fullwidth comma (U+FF0C) becomes a ',' inside one tag;
+    the edit form (articles/views.py:83) shows 'cardiology,pain', and saving
+    the form unchanged splits it into two tags."""
+    tags = normalize_tags("cardiology\uff0cpain")
+    after_edit = normalize_tags(", ".join(tags))
+    assert after_edit == tags, (
+        f"tags {tags} became {after_edit} after an unchanged save of the edit form: "
+        "normalize_tags should NFKC-normalise before splitting on ','")

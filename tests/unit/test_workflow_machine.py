@@ -1,0 +1,559 @@
+"""The article life cycle (DESIGN.md §2) against reviewapp.workflow.machine.
+
+The expectations are written here from the design, independently of the
+machine's own TRANSITIONS table, so that a wrong row in machine.py fails a test.
+"""
+
+import dataclasses
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reviewapp.errors import TransitionRefused
+from reviewapp.workflow import machine
+from reviewapp.workflow.machine import Actor, ArticleFacts, allowed_events, decide
+from reviewapp.workflow.states import (
+    APPROVED,
+    CHANGES_REQUESTED,
+    DRAFT,
+    REJECTED,
+    STATES,
+    SUBMITTED,
+    UNDER_REVIEW,
+    WITHDRAWN,
+    state_label,
+)
+
+# --------------------------------------------------------------------------------------
+# The expectation table, written from DESIGN.md §2 (and §1 for unassign).
+# --------------------------------------------------------------------------------------
+
+OWNER = "the article's author"
+EDITOR = "an editor"
+INVITED = "a reviewer with an open invitation (not the author)"
+ACCEPTED = "a reviewer who accepted (not the author)"
+SAME = "no state change"
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: frozenset
+    target: str          # SAME: the state does not change
+    who: str
+
+
+def rule(sources, target, who):
+    return Rule(frozenset(sources), target, who)
+
+
+OPEN = (SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED)  # states where assignments are live
+
+SPEC = {
+    #  event               from                                        to                 who
+    "submit":          rule([DRAFT],                                   SUBMITTED,         OWNER),
+    "assign":          rule([SUBMITTED, UNDER_REVIEW],                 UNDER_REVIEW,      EDITOR),
+    "unassign":        rule(OPEN,                                      SAME,              EDITOR),
+    "accept":          rule(OPEN,                                      SAME,              INVITED),
+    "decline":         rule(OPEN,                                      SAME,              INVITED),
+    "approve":         rule([UNDER_REVIEW],                            APPROVED,          ACCEPTED),
+    "request_changes": rule([UNDER_REVIEW],                            CHANGES_REQUESTED, ACCEPTED),
+    "resubmit":        rule([CHANGES_REQUESTED],                       UNDER_REVIEW,      OWNER),
+    "reject":          rule(OPEN,                                      REJECTED,          EDITOR),
+    "withdraw":        rule([DRAFT, *OPEN],                            WITHDRAWN,         OWNER),
+    "reopen":          rule([REJECTED, WITHDRAWN],                     DRAFT,             EDITOR),
+    "revise":          rule([APPROVED],                                DRAFT,             OWNER),
+}  # fmt: skip
+
+# Every (from, to) pair DESIGN.md §2 allows for a successful event.
+DESIGN_PAIRS = frozenset({
+    (DRAFT, SUBMITTED),                                                   # submit
+    (SUBMITTED, UNDER_REVIEW),                                            # assign
+    (UNDER_REVIEW, UNDER_REVIEW),           # assign another; approve below the threshold
+    (UNDER_REVIEW, APPROVED),                                             # approve
+    (UNDER_REVIEW, CHANGES_REQUESTED),                                    # request changes
+    (CHANGES_REQUESTED, UNDER_REVIEW),                                    # resubmit
+    (SUBMITTED, REJECTED), (UNDER_REVIEW, REJECTED), (CHANGES_REQUESTED, REJECTED),  # reject
+    (DRAFT, WITHDRAWN), (SUBMITTED, WITHDRAWN), (UNDER_REVIEW, WITHDRAWN),
+    (CHANGES_REQUESTED, WITHDRAWN),                                       # withdraw
+    (REJECTED, DRAFT), (WITHDRAWN, DRAFT),                                # reopen
+    (APPROVED, DRAFT),                                                    # revise approved
+    # accept / decline / unassign: no state change while assignments are live
+    (SUBMITTED, SUBMITTED), (CHANGES_REQUESTED, CHANGES_REQUESTED),
+})
+
+REASON_EVENTS = ("request_changes", "reject", "decline")
+CONTENT_EVENTS = ("submit", "resubmit")
+
+
+def test_the_machine_knows_exactly_the_designed_events_and_states():
+    assert set(machine.EVENTS) == set(SPEC)
+    assert set(STATES) == {DRAFT, SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED, APPROVED,
+                           REJECTED, WITHDRAWN}
+    assert [state_label(s) for s in STATES] == [
+        "Draft", "Submitted", "Under Review", "Changes Requested", "Approved", "Rejected",
+        "Withdrawn"]
+
+
+# --------------------------------------------------------------------------------------
+# 1. Every (state, event, actor kind)
+# --------------------------------------------------------------------------------------
+
+AUTHOR_ID, ACCEPTED_ID, OTHER_APPROVER_ID, INVITED_ID = 1, 3, 9, 4
+UNRELATED_ID, EDITOR_ID, ADMIN_ID, NEW_REVIEWER_ID = 5, 6, 7, 8
+
+ACTOR_KINDS = {
+    "author": Actor(AUTHOR_ID, frozenset({"author"})),
+    "author_with_all_roles": Actor(AUTHOR_ID, frozenset({"author", "reviewer", "editor"})),
+    "accepted_reviewer": Actor(ACCEPTED_ID, frozenset({"reviewer"})),
+    "invited_reviewer": Actor(INVITED_ID, frozenset({"reviewer"})),
+    "unrelated_reviewer": Actor(UNRELATED_ID, frozenset({"reviewer"})),
+    "editor": Actor(EDITOR_ID, frozenset({"editor"})),
+    "admin_only": Actor(ADMIN_ID, frozenset({"admin"})),
+}
+
+# Which actor kinds each "who" admits. Nobody reviews their own article, so the
+# author holding every role is not a reviewer here; an admin is not an editor.
+WHO_ADMITS = {
+    OWNER: {"author", "author_with_all_roles"},
+    EDITOR: {"editor", "author_with_all_roles"},
+    INVITED: {"invited_reviewer"},
+    ACCEPTED: {"accepted_reviewer"},
+}
+
+# Valid per-event input for the table.
+SUBJECT = {"assign": NEW_REVIEWER_ID, "unassign": INVITED_ID}
+REASON = "Section 3 cites a retracted trial."
+
+
+def table_facts(state):
+    # Another accepted reviewer already approved this revision, so the accepted
+    # reviewer's approval is the last one needed: approve leads to Approved.
+    return ArticleFacts(state=state, author_id=AUTHOR_ID, title="Aspirin", body="Text [1].",
+                        invited=frozenset({INVITED_ID}),
+                        accepted=frozenset({ACCEPTED_ID, OTHER_APPROVER_ID}),
+                        approved_by=frozenset({OTHER_APPROVER_ID}), required_approvals=2,
+                        unwaived_errors=0)
+
+
+def expected_outcome(state, event, kind):
+    """(target state or None when refused, True when refused for the state alone)."""
+    spec = SPEC[event]
+    if kind not in WHO_ADMITS[spec.who]:
+        return None, False
+    if state not in spec.sources:
+        return None, True
+    return (state if spec.target is SAME else spec.target), False
+
+
+CASES = [pytest.param(state, event, kind, id=f"{state}-{event}-{kind}")
+         for state in STATES for event in machine.EVENTS for kind in ACTOR_KINDS]
+
+
+@pytest.mark.parametrize(("state", "event", "kind"), CASES)
+def test_every_state_event_and_actor(state, event, kind):
+    facts = table_facts(state)
+    target, wrong_state = expected_outcome(state, event, kind)
+    call = lambda: decide(event, facts, ACTOR_KINDS[kind],  # noqa: E731
+                          subject_id=SUBJECT.get(event), reason=REASON)
+    if target is not None:
+        assert call() == target
+        return
+    with pytest.raises(TransitionRefused) as refused:
+        call()
+    message = refused.value.message
+    assert message.strip()
+    assert str(refused.value) == message
+    if wrong_state:
+        assert state_label(state) in message
+        if len(SPEC[event].sources) == 1:
+            (only,) = SPEC[event].sources
+            assert message == (f"This article is no longer {state_label(only)} "
+                               f"(now: {state_label(state)}).")
+
+
+def test_wrong_state_message_example_from_the_brief():
+    with pytest.raises(TransitionRefused) as refused:
+        decide("approve", table_facts(APPROVED), ACTOR_KINDS["accepted_reviewer"])
+    assert refused.value.message == "This article is no longer Under Review (now: Approved)."
+
+
+def test_unknown_event_is_refused_with_a_message():
+    with pytest.raises(TransitionRefused, match=r"\S"):
+        decide("publish", table_facts(DRAFT), ACTOR_KINDS["author"])
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("kind", ACTOR_KINDS)
+def test_allowed_events_matches_the_table(state, kind):
+    expected = {event for event in SPEC if expected_outcome(state, event, kind)[0] is not None}
+    got = allowed_events(table_facts(state), ACTOR_KINDS[kind])
+    assert len(got) == len(set(got))
+    assert set(got) == expected
+
+
+# --- Nobody may review their own article, whatever roles they hold -------------------
+
+@pytest.mark.parametrize("event", ["accept", "decline", "approve", "request_changes"])
+@pytest.mark.parametrize("roles", [{"reviewer"}, {"author", "reviewer", "editor", "admin"}])
+def test_the_author_never_reviews_even_when_listed_as_reviewer(event, roles):
+    # Even if the data wrongly lists the author among invited/accepted reviewers.
+    facts = dataclasses.replace(table_facts(UNDER_REVIEW),
+                                invited=frozenset({AUTHOR_ID}), accepted=frozenset({AUTHOR_ID}))
+    with pytest.raises(TransitionRefused, match="own article"):
+        decide(event, facts, Actor(AUTHOR_ID, frozenset(roles)), reason=REASON)
+    assert not {"accept", "decline", "approve", "request_changes"} & set(
+        allowed_events(facts, Actor(AUTHOR_ID, frozenset(roles))))
+
+
+def test_assign_refuses_the_author_as_reviewer():
+    for editor in (ACTOR_KINDS["editor"], ACTOR_KINDS["author_with_all_roles"]):
+        with pytest.raises(TransitionRefused, match=r"\S"):
+            decide("assign", table_facts(SUBMITTED), editor, subject_id=AUTHOR_ID)
+
+
+# --- Approval rule --------------------------------------------------------------------
+
+def review_facts(**changes):
+    base = ArticleFacts(state=UNDER_REVIEW, author_id=AUTHOR_ID, title="T", body="B",
+                        accepted=frozenset({2, 3, 4}), required_approvals=2)
+    return dataclasses.replace(base, **changes)
+
+
+@pytest.mark.parametrize(("required", "already", "errors", "expected"), [
+    (2, set(), 0, UNDER_REVIEW),      # first of two
+    (2, {2}, 0, APPROVED),            # second of two
+    (2, {2}, 1, UNDER_REVIEW),        # enough approvals, an unwaived citation error
+    (2, {2}, 3, UNDER_REVIEW),
+    (1, set(), 0, APPROVED),          # one approval required
+    (1, set(), 1, UNDER_REVIEW),
+    (3, {2}, 0, UNDER_REVIEW),        # two of three
+    (3, {2, 4}, 0, APPROVED),         # three of three
+])
+def test_approve_rule(required, already, errors, expected):
+    facts = review_facts(required_approvals=required, approved_by=frozenset(already),
+                         unwaived_errors=errors)
+    assert decide("approve", facts, Actor(3, frozenset({"reviewer"}))) == expected
+
+
+def test_the_same_reviewer_cannot_approve_twice():
+    reviewer = Actor(3, frozenset({"reviewer"}))
+    facts = review_facts(approved_by=frozenset({3}))
+    with pytest.raises(TransitionRefused, match="already approved"):
+        decide("approve", facts, reviewer)
+    # Their approval counts once: with three required, a second reviewer makes two.
+    facts = review_facts(approved_by=frozenset({3}), required_approvals=3)
+    assert decide("approve", facts, Actor(2, frozenset({"reviewer"}))) == UNDER_REVIEW
+
+
+def test_approve_needs_an_accepted_reviewer():
+    facts = review_facts(accepted=frozenset({3}), invited=frozenset({2}))
+    for actor in (Actor(2, frozenset({"reviewer"})),            # only invited
+                  Actor(5, frozenset({"reviewer", "editor"})),  # unrelated
+                  Actor(3, frozenset({"editor"}))):             # lost the reviewer role
+        with pytest.raises(TransitionRefused, match=r"\S"):
+            decide("approve", facts, actor)
+
+
+def test_allowed_events_hides_approve_after_the_reviewer_approved():
+    """DISCREPANCY: allowed_events() ignores the approve-twice guard, which is a
+    fact about the actor and the revision, not per-event input: the UI offers an
+    Approve button that can only be refused."""
+    reviewer = Actor(3, frozenset({"reviewer"}))
+    facts = review_facts(approved_by=frozenset({3}))
+    with pytest.raises(TransitionRefused):
+        decide("approve", facts, reviewer)
+    assert "approve" not in allowed_events(facts, reviewer)
+
+
+def test_approval_rule_holds_once_the_last_error_is_waived():
+    """Both reviewers approved while a citation error was open: the article stays
+    Under Review. Once the error is waived the rule holds again, which is what
+    the waiver service asks before approving the article."""
+    a, b = Actor(2, frozenset({"reviewer"})), Actor(3, frozenset({"reviewer"}))
+    facts = review_facts(accepted=frozenset({2, 3}), unwaived_errors=1)
+    assert decide("approve", facts, a) == UNDER_REVIEW
+    facts = dataclasses.replace(facts, approved_by=frozenset({2}))
+    assert decide("approve", facts, b) == UNDER_REVIEW
+    facts = dataclasses.replace(facts, approved_by=frozenset({2, 3}))
+    assert machine.approval_rule_holds(facts) is False
+    assert machine.approval_rule_holds(dataclasses.replace(facts, unwaived_errors=0)) is True
+
+
+# --- Reasons and content --------------------------------------------------------------
+
+BLANKS = [None, "", "   ", "\n\t "]
+
+
+@pytest.mark.parametrize("blank", BLANKS)
+@pytest.mark.parametrize("event", REASON_EVENTS)
+def test_reason_is_required(event, blank):
+    actor = {"request_changes": ACTOR_KINDS["accepted_reviewer"],
+             "reject": ACTOR_KINDS["editor"],
+             "decline": ACTOR_KINDS["invited_reviewer"]}[event]
+    facts = table_facts(UNDER_REVIEW)
+    with pytest.raises(TransitionRefused, match=r"\S"):
+        decide(event, facts, actor, reason=blank)
+    after = {"request_changes": CHANGES_REQUESTED, "reject": REJECTED, "decline": UNDER_REVIEW}
+    assert decide(event, facts, actor, reason=" ok ") == after[event]
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n"])
+@pytest.mark.parametrize("field_name", ["title", "body"])
+@pytest.mark.parametrize(("event", "state"), [("submit", DRAFT),
+                                              ("resubmit", CHANGES_REQUESTED)])
+def test_submit_and_resubmit_need_title_and_body(event, state, field_name, blank):
+    facts = dataclasses.replace(table_facts(state), **{field_name: blank})
+    with pytest.raises(TransitionRefused, match=field_name):
+        decide(event, facts, ACTOR_KINDS["author"])
+    assert decide(event, table_facts(state), ACTOR_KINDS["author"]) == SPEC[event].target
+
+
+# --- Assign / unassign ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("subject", "why"), [
+    (None, "missing subject"),
+    (AUTHOR_ID, "the author"),
+    (INVITED_ID, "already invited"),
+    (ACCEPTED_ID, "already accepted"),
+])
+@pytest.mark.parametrize("state", [SUBMITTED, UNDER_REVIEW])
+def test_assign_refusals(state, subject, why):
+    with pytest.raises(TransitionRefused, match=r"\S"):
+        decide("assign", table_facts(state), ACTOR_KINDS["editor"], subject_id=subject)
+
+
+@pytest.mark.parametrize("state", [SUBMITTED, UNDER_REVIEW])
+def test_assign_moves_to_under_review(state):
+    assert decide("assign", table_facts(state), ACTOR_KINDS["editor"],
+                  subject_id=NEW_REVIEWER_ID) == UNDER_REVIEW
+
+
+@pytest.mark.parametrize("state", OPEN)
+@pytest.mark.parametrize(("subject", "ok"), [(INVITED_ID, True), (ACCEPTED_ID, True),
+                                             (NEW_REVIEWER_ID, False), (None, False),
+                                             (AUTHOR_ID, False)])
+def test_unassign_needs_an_open_assignment(state, subject, ok):
+    call = lambda: decide("unassign", table_facts(state), ACTOR_KINDS["editor"],  # noqa: E731
+                          subject_id=subject)
+    if ok:
+        assert call() == state
+    else:
+        with pytest.raises(TransitionRefused, match=r"\S"):
+            call()
+
+
+# --------------------------------------------------------------------------------------
+# 2. Property tests: random sequences against a model
+# --------------------------------------------------------------------------------------
+
+P_AUTHOR = Actor(1, frozenset({"author"}))
+P_AUTHOR_ALL = Actor(1, frozenset({"author", "reviewer", "editor"}))
+P_ACTORS = [
+    P_AUTHOR, P_AUTHOR_ALL,
+    Actor(2, frozenset({"reviewer"})), Actor(3, frozenset({"reviewer"})),
+    Actor(4, frozenset({"reviewer"})),
+    Actor(5, frozenset({"reviewer", "editor"})),  # reviews and edits, not the author
+    Actor(6, frozenset({"editor"})),
+    Actor(7, frozenset({"admin"})),
+    Actor(8, frozenset()),                        # no role (may still be named as subject)
+]
+P_SUBJECTS = [None, 1, 2, 3, 4, 5, 6, 8]
+P_REASONS = [None, "", "  ", "Please cite the 2021 guideline."]
+FRESH_SUBJECT = 99  # first of the ids that stand for "a reviewer not yet assigned"
+
+
+def oracle(facts, event, actor, subject, reason):
+    """The state DESIGN §2 leads to, or None when the event must be refused."""
+    spec = SPEC[event]
+    is_reviewer = actor.id != facts.author_id and "reviewer" in actor.roles
+    admitted = {
+        OWNER: actor.id == facts.author_id,
+        EDITOR: "editor" in actor.roles,
+        INVITED: is_reviewer and actor.id in facts.invited,
+        ACCEPTED: is_reviewer and actor.id in facts.accepted,
+    }[spec.who]
+    if not admitted or facts.state not in spec.sources:
+        return None
+    assigned = facts.invited | facts.accepted
+    if event in CONTENT_EVENTS and not (facts.title.strip() and facts.body.strip()):
+        return None
+    if event in REASON_EVENTS and not (reason or "").strip():
+        return None
+    if event == "assign" and (subject is None or subject == facts.author_id
+                              or subject in assigned):
+        return None
+    if event == "unassign" and subject not in assigned:
+        return None
+    if event == "approve":
+        if actor.id in facts.approved_by:
+            return None
+        enough = len(facts.approved_by | {actor.id}) >= facts.required_approvals
+        return APPROVED if enough and facts.unwaived_errors == 0 else UNDER_REVIEW
+    return facts.state if spec.target is SAME else spec.target
+
+
+@dataclass
+class Model:
+    state: str
+    title: str
+    body: str
+    required: int
+    errors: int = 0
+    revision: int = 1
+    invited: set = dataclasses.field(default_factory=set)
+    accepted: set = dataclasses.field(default_factory=set)
+    approvals: set = dataclasses.field(default_factory=set)  # (revision, reviewer id)
+
+    def approvers(self):
+        return {who for rev, who in self.approvals if rev == self.revision}
+
+    def facts(self):
+        return ArticleFacts(state=self.state, author_id=1, title=self.title, body=self.body,
+                            invited=frozenset(self.invited), accepted=frozenset(self.accepted),
+                            approved_by=frozenset(self.approvers()),
+                            required_approvals=self.required, unwaived_errors=self.errors)
+
+    def apply(self, event, actor, subject, new_state):
+        if event in ("submit", "resubmit", "revise"):
+            self.revision += 1      # a new frozen revision; assignments carry over
+        elif event == "assign":
+            self.invited.add(subject)
+        elif event == "unassign":
+            self.invited.discard(subject)
+            self.accepted.discard(subject)
+        elif event == "accept":
+            self.invited.discard(actor.id)
+            self.accepted.add(actor.id)
+        elif event == "decline":
+            self.invited.discard(actor.id)
+        elif event == "approve":
+            self.approvals.add((self.revision, actor.id))
+        self.state = new_state
+
+
+def valid_inputs(facts, event):
+    """Subjects and reasons a person could sensibly give for `event`."""
+    if event == "assign":
+        assigned = facts.invited | facts.accepted
+        fresh = next(i for i in range(FRESH_SUBJECT, 10**6) if i not in assigned)
+        return [(s, None) for s in (*P_SUBJECTS[1:], fresh)
+                if s != facts.author_id and s not in assigned]
+    if event == "unassign":
+        return [(s, None) for s in sorted(facts.invited | facts.accepted)]
+    if event in REASON_EVENTS:
+        return [(None, "A clear reason.")]
+    return [(None, None)]
+
+
+DETOURS = ("withdraw", "reject", "reopen")
+TEXTS = st.sampled_from(["Aspirin in primary prevention", "", "  "])
+
+PROPERTY_SETTINGS = settings(max_examples=250, deadline=None,
+                             suppress_health_check=[HealthCheck.too_slow])
+
+
+def run_sequence(data, check_step):
+    model = Model(state=DRAFT, title=data.draw(TEXTS, "title"), body=data.draw(TEXTS, "body"),
+                  required=data.draw(st.integers(1, 3), "required"))
+    steps = data.draw(st.integers(1, 40), "steps")
+    for _ in range(steps):
+        kind = data.draw(st.sampled_from(["guided", "guided", "guided", "random", "edit",
+                                          "errors"]))
+        facts = model.facts()
+        if kind == "edit":
+            model.title, model.body = data.draw(TEXTS), data.draw(TEXTS)
+            continue
+        if kind == "errors":      # citation check re-run or an editor's waiver
+            model.errors = data.draw(st.integers(0, 2))
+            continue
+        if kind == "guided":
+            candidates = [(event, actor, subject, reason)
+                          for actor in P_ACTORS for event in SPEC
+                          for subject, reason in valid_inputs(facts, event)
+                          if oracle(facts, event, actor, subject, reason) is not None]
+            if not candidates:
+                continue
+            # Pick the event first, so that no event crowds out the others, and
+            # favour the review path over the detours out of it.
+            events = sorted({c[0] for c in candidates})
+            event = data.draw(st.sampled_from(
+                [e for e in events for _ in range(1 if e in DETOURS else 4)]))
+            _, actor, subject, reason = data.draw(
+                st.sampled_from([c for c in candidates if c[0] == event]))
+        else:
+            event = data.draw(st.sampled_from(machine.EVENTS))
+            actor = data.draw(st.sampled_from(P_ACTORS))
+            subject = data.draw(st.sampled_from(P_SUBJECTS))
+            reason = data.draw(st.sampled_from(P_REASONS))
+        check_step(model, facts, event, actor, subject, reason)
+
+
+@PROPERTY_SETTINGS
+@given(st.data())
+def test_random_sequences_keep_the_invariants(data):
+    def check_step(model, facts, event, actor, subject, reason):
+        before = dataclasses.astuple(facts)
+        model_before = (model.state, set(model.invited), set(model.accepted),
+                        set(model.approvals), model.revision)
+        expected = oracle(facts, event, actor, subject, reason)
+        try:
+            new = decide(event, facts, actor, subject_id=subject, reason=reason)
+        except TransitionRefused as refused:
+            assert refused.message.strip()
+            assert expected is None, (event, actor, subject, reason, facts, refused.message)
+            # A refused event changes nothing.
+            assert dataclasses.astuple(facts) == before
+            assert (model.state, model.invited, model.accepted, model.approvals,
+                    model.revision) == model_before
+            return
+        assert new == expected, (event, actor, subject, reason, facts)
+        assert new in STATES
+        assert (facts.state, new) in DESIGN_PAIRS, (event, facts.state, new)
+        if new == APPROVED:
+            approvers = model.approvers() | {actor.id}
+            assert event == "approve"
+            assert facts.state == UNDER_REVIEW
+            assert len(approvers) >= model.required and model.errors == 0
+        if event == "approve":
+            enough = len(model.approvers() | {actor.id}) >= model.required
+            assert (new == APPROVED) == (enough and model.errors == 0)
+        assert dataclasses.astuple(facts) == before  # decide() is pure
+        model.apply(event, actor, subject, new)
+
+    run_sequence(data, check_step)
+
+
+@PROPERTY_SETTINGS
+@given(st.data())
+def test_allowed_events_agrees_with_decide(data):
+    """allowed_events(facts, actor) lists exactly the events decide() accepts
+    given valid per-event input (a reason, a subject, a title and body). Unassign
+    is only compared when somebody is assigned (otherwise no valid subject exists)."""
+
+    def check_step(model, facts, event, actor, subject, reason):
+        content_ok = dataclasses.replace(facts, title="Title", body="Body")
+        for someone in P_ACTORS:
+            accepted = set()
+            for candidate in machine.EVENTS:
+                for cand_subject, cand_reason in valid_inputs(facts, candidate):
+                    try:
+                        decide(candidate, content_ok, someone, subject_id=cand_subject,
+                               reason=cand_reason)
+                    except TransitionRefused:
+                        continue
+                    accepted.add(candidate)
+            listed = allowed_events(facts, someone)
+            assert len(listed) == len(set(listed))
+            listed = set(listed)
+            if not (facts.invited | facts.accepted):
+                listed.discard("unassign")
+            assert listed == accepted, (someone, facts)
+        try:
+            new = decide(event, facts, actor, subject_id=subject, reason=reason)
+        except TransitionRefused:
+            return
+        model.apply(event, actor, subject, new)
+
+    run_sequence(data, check_step)
