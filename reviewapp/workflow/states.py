@@ -22,3 +22,18 @@ STATES = tuple(STATE_LABELS)
 
 def state_label(state: str) -> str:
     return STATE_LABELS.get(state, state)
+
+# What an article in each state waits for, as the author's list says it.
+WAITING_FOR = {
+    DRAFT: "You: finish and submit it",
+    SUBMITTED: "The editor: assign reviewers",
+    UNDER_REVIEW: "The advisory board: reviews",
+    CHANGES_REQUESTED: "You: revise and resubmit",
+    APPROVED: "Nothing: published",
+    REJECTED: "Nothing (rejected)",
+    WITHDRAWN: "Nothing (withdrawn)",
+}
+
+
+def waiting_for(state: str) -> str:
+    return WAITING_FOR.get(state, "")

@@ -44,8 +44,9 @@ def test_author_creates_a_draft_with_numbered_references(client, author, rows, a
             "Doe J. Ibuprofen trial. BMJ. 2020. doi:10.1136/bmj.m1",
             "Roe R. NSAIDs. Lancet. 2019. PMID: 31000001"]
     assert audit_actions(app)[-1] == "article.created"
-    assert "Ibuprofen for acute low back pain" in client.get("/desk/articles/").get_data(
-        as_text=True)
+    mine = client.get("/desk/articles/").get_data(as_text=True)
+    assert "Ibuprofen for acute low back pain" in mine
+    assert "You: finish and submit it" in mine  # what the draft waits for
 
 
 def test_preview_renders_without_saving(client, author, rows):
