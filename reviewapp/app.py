@@ -36,6 +36,7 @@ def create_app(test_config=None):
     from reviewapp.articles import models as _articles  # noqa: F401
     from reviewapp.articles.views import bp as articles_bp
     from reviewapp.audit import models as _audit  # noqa: F401
+    from reviewapp.citations import models as _citations  # noqa: F401
     from reviewapp.mail import models as _mail  # noqa: F401
     from reviewapp.main import bp as main_bp
     from reviewapp.reviews import models as _reviews  # noqa: F401

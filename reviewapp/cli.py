@@ -1,6 +1,7 @@
 """Command-line interface: `flask --app reviewapp <group> <command>`."""
 
 import sys
+from datetime import UTC, datetime
 
 import click
 from flask.cli import AppGroup
@@ -11,6 +12,12 @@ from reviewapp.extensions import db
 users_cli = AppGroup("users", help="Manage user accounts.")
 audit_cli = AppGroup("audit", help="Check the audit log.")
 demo_cli = AppGroup("demo", help="Demo data for trying the app.")
+citations_cli = AppGroup("citations", help="Check citations in a document.")
+retractions_cli = AppGroup("retractions",
+                           help="The retraction list that citations are screened against.")
+reminders_cli = AppGroup("reminders", help="Mail reminders of reviews falling due.")
+# Messages deliver_pending() takes at a time; the command repeats until the outbox is empty.
+DELIVERY_BATCH = 500
 
 
 def _read_password() -> str:
@@ -74,6 +81,57 @@ def demo_load_command():
         click.echo(f"  {email:28} {name:22} {', '.join(roles)}")
 
 
+def _utc_time(ctx, param, value) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("expected an ISO-8601 time, e.g. 2026-05-04T06:00:00Z"
+                                 ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@reminders_cli.command("send")
+@click.option("--now", callback=_utc_time, metavar="ISO-8601",
+              help="Act as if it were this time (UTC unless an offset is given), "
+                   "e.g. to catch up a missed day.")
+def reminders_send_command(now):
+    """Send review reminders and all queued mail.
+
+    Reviewers whose review is due within REMINDER_HOURS_BEFORE_DUE hours or is
+    overdue get one reminder per assignment per UTC day, and each editor a
+    digest of the overdue reviews they assigned; then every queued mail is
+    delivered. A second run the same day queues nothing. Exits 1 when a
+    message could not be delivered; it stays queued for the next run."""
+    from reviewapp.db import utcnow
+    from reviewapp.mail.reminders import exclusive_run, queue_reminders
+    from reviewapp.mail.services import deliver_pending
+
+    with exclusive_run() as alone:
+        if not alone:
+            click.echo("Another `reminders send` is running; this one did nothing.")
+            return
+        reminders, digests = queue_reminders(now or utcnow())
+        db.session.commit()
+        sent = failed = 0
+        while True:  # in batches, until the outbox is empty or a delivery fails
+            batch_sent, batch_failed = deliver_pending(limit=DELIVERY_BATCH)
+            sent, failed = sent + batch_sent, failed + batch_failed
+            if batch_failed or batch_sent < DELIVERY_BATCH:
+                break
+    click.echo(f"Queued {_counted(reminders, 'reminder')} and {_counted(digests, 'digest')};"
+               f" sent {sent}, failed {failed}.")
+    if failed:
+        click.echo(f"{_counted(failed, 'message')} could not be sent and stay queued for "
+                   "the next run.", err=True)
+        sys.exit(1)
+
+
 def register_cli(app):
-    for group in (users_cli, audit_cli, demo_cli):
+    for group in (users_cli, audit_cli, demo_cli, reminders_cli):
         app.cli.add_command(group)

@@ -49,5 +49,10 @@ MAIL_TIMEOUT = 10
 # Links in mails point here.
 SITE_URL = "http://127.0.0.1:5000"
 
+# Citation checks.
+STALE_REFERENCE_YEARS = 10
+# Hosts that body links may point to without being a reference (subdomains match).
+LINK_ALLOWLIST = ["nih.gov", "who.int", "nice.org.uk", "cdc.gov"]
+
 # Pagination.
 PAGE_SIZE = 25

@@ -12,7 +12,6 @@ Create Date: 2026-11-21 10:58:18.017981
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "0002_review_workflow"
 down_revision = "0001_initial"

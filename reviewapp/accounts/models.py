@@ -36,7 +36,7 @@ class User(UserMixin, Base):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",
         order_by="UserRole.role")
     specialties: Mapped[list["UserSpecialty"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="UserSpecialty.name")
+        cascade="all, delete-orphan", order_by="UserSpecialty.name")
 
     def get_id(self) -> str:
         return self.session_token

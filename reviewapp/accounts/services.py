@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from reviewapp.accounts import passwords
 from reviewapp.accounts.models import User, UserRole, UserSpecialty, new_session_token
@@ -138,7 +139,8 @@ def get_user(user_id: int) -> User:
 
 
 def list_users() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(User.display_name, User.id)))
+    return list(db.session.scalars(select(User).options(selectinload(User.specialties))
+                                   .order_by(User.display_name, User.id)))
 
 
 def update_user(user: User, *, roles: list[str], specialties: list[str], actor: User) -> None:

@@ -35,7 +35,7 @@ def line_diff(old: str, new: str, context: int = 3) -> list[DiffLine]:
         if line.startswith(("---", "+++")):
             continue
         if line.startswith("@@"):
-            result.append(DiffLine("gap", line))
+            result.append(DiffLine("gap", ""))  # unchanged lines left out
         elif line.startswith("+"):
             result.append(DiffLine("added", line[1:]))
         elif line.startswith("-"):

@@ -36,6 +36,10 @@ class Article(Base):
         foreign_keys=[current_revision_id], post_update=True)
     approved_revision: Mapped["Revision | None"] = relationship(
         foreign_keys=[approved_revision_id], post_update=True)
+    # Set when the approved revision needs another look (a cited work was
+    # retracted, a reader reported a problem, the review interval passed).
+    rereview_reason: Mapped[str | None] = mapped_column(Text)
+    rereview_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     tags: Mapped[list["ArticleTag"]] = relationship(
         cascade="all, delete-orphan", order_by="ArticleTag.name")
 
@@ -80,7 +84,7 @@ class Revision(Base):
 
     article: Mapped[Article] = relationship(foreign_keys=[article_id])
     references: Mapped[list["Reference"]] = relationship(
-        cascade="all, delete-orphan", order_by="Reference.position", lazy="selectin")
+        cascade="all, delete-orphan", order_by="Reference.position")
 
     @property
     def is_frozen(self) -> bool:
@@ -99,3 +103,10 @@ class Reference(Base):
     revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)  # 1-based, the number markers cite
     raw_text: Mapped[str] = mapped_column(Text)
+    # Identifiers parsed from raw_text (normalised), for links and retraction matching.
+    doi: Mapped[str | None] = mapped_column(String(300), index=True)
+    pmid: Mapped[str | None] = mapped_column(String(20), index=True)
+    pmcid: Mapped[str | None] = mapped_column(String(20))
+    isbn: Mapped[str | None] = mapped_column(String(20))
+    url: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer)

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from slugify import slugify
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from reviewapp.accounts.models import User
@@ -14,9 +14,10 @@ from reviewapp.accounts.permissions import (
     can_see_all_articles,
     can_view_article,
 )
-from reviewapp.articles.models import Article, ArticleTag, Reference, Revision
+from reviewapp.articles.models import Article, ArticleTag, Revision
 from reviewapp.articles.references import split_reference_lines
 from reviewapp.audit.services import record
+from reviewapp.citations.services import check_revision, reference_rows
 from reviewapp.errors import (
     InvalidInput,
     NotFound,
@@ -45,7 +46,12 @@ class DraftContent:
 
 
 def unique_slug(title: str) -> str:
+    """A free slug for the title. On PostgreSQL two authors choosing the same
+    one at once queue on a transaction lock; SQLite's write lock does it there."""
     base = slugify(title, max_length=100, word_boundary=True) or "article"
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:base))"),
+                           {"base": f"slug:{base}"})
     taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
     slug, n = base, 2
     while slug in taken:
@@ -63,13 +69,11 @@ def create_article(author: User, content: DraftContent) -> Article:
     article = Article(slug=unique_slug(title), author=author,
                       tags=[ArticleTag(name=t) for t in content.tags])
     revision = Revision(article=article, number=1, title=title, body=content.body,
-                        created_by_id=author.id,
-                        references=[Reference(position=n, raw_text=text)
-                                    for n, text in enumerate(references, start=1)])
+                        created_by_id=author.id, references=reference_rows(references))
     db.session.add_all([article, revision])
     db.session.flush()
     article.current_revision = revision
-    db.session.flush()
+    check_revision(revision)
     record("article.created", actor=author, object_type="article", object_id=article.id,
            article_id=article.id,
            details={"slug": article.slug, "title": title, "revision": 1,
@@ -117,8 +121,7 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
         changes["references"] = {"before": len(revision.references), "after": len(references)}
         revision.references = []
         db.session.flush()
-        revision.references = [Reference(position=n, raw_text=text)
-                               for n, text in enumerate(references, start=1)]
+        revision.references = reference_rows(references)
     if article.tag_names != sorted(content.tags):
         changes["tags"] = {"before": article.tag_names, "after": sorted(content.tags)}
         article.tags = []
@@ -126,6 +129,7 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
         article.tags = [ArticleTag(name=t) for t in content.tags]
     if changes:
         article.version += 1
+        check_revision(revision)
         record("article.draft_saved", actor=actor, object_type="revision",
                object_id=revision.id, article_id=article.id,
                details={"revision": revision.number, "changes": changes})
@@ -138,8 +142,7 @@ def new_revision_from(article: Article, actor: User) -> Revision:
     current = article.current_revision
     revision = Revision(article=article, number=current.number + 1, title=current.title,
                         body=current.body, created_by_id=actor.id,
-                        references=[Reference(position=r.position, raw_text=r.raw_text)
-                                    for r in current.references])
+                        references=reference_rows(current.reference_texts))
     db.session.add(revision)
     db.session.flush()
     article.current_revision = revision
@@ -149,8 +152,8 @@ def new_revision_from(article: Article, actor: User) -> Revision:
 def get_article(article_id: int, viewer: User) -> Article:
     article = db.session.scalar(
         select(Article).where(Article.id == article_id)
-        .options(joinedload(Article.current_revision), joinedload(Article.author),
-                 selectinload(Article.tags)))
+        .options(joinedload(Article.current_revision).selectinload(Revision.references),
+                 joinedload(Article.author), selectinload(Article.tags)))
     if article is None:
         raise NotFound("There is no such article.")
     if not can_view_article(viewer, article, reviewer_ids_of(article.id)):

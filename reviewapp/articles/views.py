@@ -9,6 +9,7 @@ from reviewapp.accounts.permissions import can_edit_draft
 from reviewapp.articles import services
 from reviewapp.articles.forms import DraftForm
 from reviewapp.articles.references import join_reference_lines
+from reviewapp.citations import services as citations
 from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
 from reviewapp.forms import render_form
@@ -21,6 +22,20 @@ def _content(form: DraftForm) -> services.DraftContent:
     return services.DraftContent(title=form.title.data or "", body=form.body.data or "",
                                  references_text=form.references.data or "",
                                  tags=normalize_tags(form.tags.data or ""))
+
+
+def _edit_page(form: DraftForm, article, preview: bool = False, status: int | None = None):
+    """The draft form, with the citation report: of the text just previewed, or
+    of the saved draft."""
+    if preview:
+        content = _content(form)
+        report = citations.preview_report(content.body, content.references())
+    else:
+        report = (citations.report_of(article.current_revision_id)
+                  if article and not article.current_revision.is_frozen else None)
+    return render_form("articles/edit.html", form, status, article=article,
+                       preview=_content(form) if preview else None, report=report,
+                       waivers={}, waive_forms={}, blocking=[])
 
 
 @bp.route("/")
@@ -47,10 +62,9 @@ def all_articles():
 def new():
     form = DraftForm()
     if form.validate_on_submit():
-        if form.preview.data:
-            return render_form("articles/edit.html", form, article=None,
-                               preview=_content(form))
         try:
+            if form.preview.data:
+                return _edit_page(form, None, preview=True)
             article = services.create_article(current_user, _content(form))
         except InvalidInput as error:
             db.session.rollback()
@@ -59,7 +73,7 @@ def new():
             db.session.commit()
             flash("Draft saved.", "success")
             return redirect(url_for("articles.show", article_id=article.id))
-    return render_form("articles/edit.html", form, article=None, preview=None)
+    return _edit_page(form, None)
 
 
 @bp.route("/<int:article_id>")
@@ -84,16 +98,15 @@ def edit(article_id: int):
         form.tags.data = ", ".join(article.tag_names)
         form.version.data = article.version
     elif form.validate_on_submit():
-        if form.preview.data:
-            return render_form("articles/edit.html", form, article=article,
-                               preview=_content(form))
         try:
+            if form.preview.data:
+                return _edit_page(form, article, preview=True)
             services.save_draft(article.id, current_user, form.version.data or 0,
                                 _content(form))
         except StaleVersion as error:
             db.session.rollback()
             flash(error.message, "danger")
-            return render_form("articles/edit.html", form, 409, article=article, preview=None)
+            return _edit_page(form, article, status=409)
         except InvalidInput as error:
             db.session.rollback()
             form.references.errors.append(error.message)
@@ -101,4 +114,4 @@ def edit(article_id: int):
             db.session.commit()
             flash("Draft saved.", "success")
             return redirect(url_for("articles.show", article_id=article.id))
-    return render_form("articles/edit.html", form, article=article, preview=None)
+    return _edit_page(form, article)

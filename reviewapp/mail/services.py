@@ -53,6 +53,8 @@ def deliver_pending(limit: int = 500) -> tuple[int, int]:
                 message.attempts += 1
                 message.last_error = f"{type(error).__name__}: {error}"[:1000]
                 failed += 1
+                if smtp is not None:
+                    smtp.close()  # a broken connection is not reused
                 smtp = None
             else:
                 message.attempts += 1
@@ -72,10 +74,14 @@ def deliver_pending(limit: int = 500) -> tuple[int, int]:
 def _connect(config) -> smtplib.SMTP:
     smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"],
                         timeout=config["MAIL_TIMEOUT"])
-    if config["MAIL_USE_STARTTLS"]:
-        smtp.starttls()
-    if config["MAIL_USERNAME"]:
-        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    try:
+        if config["MAIL_USE_STARTTLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+        raise
     return smtp
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from reviewapp.accounts import passwords
 from reviewapp.accounts.models import User, UserRole
@@ -14,7 +14,13 @@ from reviewapp.articles.models import Article
 from reviewapp.articles.services import lock_article
 from reviewapp.audit.services import record
 from reviewapp.db import utcnow
-from reviewapp.errors import InvalidInput, NotFound, PermissionDenied, TransitionRefused
+from reviewapp.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    TransitionRefused,
+)
 from reviewapp.extensions import db
 from reviewapp.mail.services import enqueue
 from reviewapp.reviews.models import (
@@ -34,9 +40,9 @@ from reviewapp.workflow import machine
 from reviewapp.workflow.services import (
     actor_of,
     change_state,
-    check_version,
     decide,
     load_facts,
+    mark_approved,
     notify_author,
 )
 from reviewapp.workflow.states import APPROVED
@@ -151,16 +157,18 @@ def decline_assignment(assignment_id: int, actor: User, reason: str) -> Assignme
     return assignment
 
 
-def approve_revision(article_id: int, actor: User, version: int | None,
+def approve_revision(article_id: int, actor: User, content_hash: str | None,
                      password: str) -> Signature | None:
-    """Sign and approve the current revision. A wrong password changes nothing
-    but counts as a failed authentication (None is returned, and the caller
-    commits that record)."""
+    """Sign and approve the current revision, the one whose content hash the
+    reviewer saw. A wrong password changes nothing but counts as a failed
+    authentication (None is returned, and the caller commits that record)."""
     article = lock_article(article_id)
     facts = load_facts(article)
     # Decided under the row lock, before the password is even checked.
     target = machine.decide("approve", facts, actor_of(actor))
-    check_version(article, version)
+    if content_hash is not None and content_hash != article.current_revision.content_hash:
+        raise StaleVersion("This article changed since you opened it — nothing was saved. "
+                           "Review the new revision before signing.")
     if not passwords.verify_password(actor.password_hash, password):
         note_failed_password(actor)
         return None
@@ -179,17 +187,7 @@ def approve_revision(article_id: int, actor: User, version: int | None,
                     "content_hash": revision.content_hash, "meaning": SIGNATURE_MEANING})
     article.version += 1
     if target == APPROVED:
-        approvers = sorted(facts.approved_by | {actor.id})
-        article.state = APPROVED
-        article.approved_revision_id = revision.id
-        revision.approved_at = utcnow()
-        record("article.approved", actor=actor, object_type="article", object_id=article.id,
-               article_id=article.id,
-               details={"before": {"state": facts.state}, "after": {"state": APPROVED},
-                        "revision": revision.number, "approved_by": approvers})
-        notify_author(article, f"Approved: {revision.title}",
-                      "Your article was approved by the Medical Advisory Board "
-                      f"({len(approvers)} approvals).")
+        mark_approved(article, actor, sorted(facts.approved_by | {actor.id}))
     db.session.flush()
     return signature
 
@@ -227,6 +225,7 @@ def suggest_reviewers(article: Article) -> list[tuple[User, int, bool]]:
         .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == "reviewer"))
         .outerjoin(open_counts, open_counts.c.reviewer_id == User.id)
         .where(User.active.is_(True), User.id != article.author_id, User.id.not_in(taken))
+        .options(selectinload(User.specialties))
     ).all()
     tags = set(article.tag_names)
     ranked = [(user, count, bool(tags & set(user.specialty_names))) for user, count in rows]

@@ -5,11 +5,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from reviewapp.articles.models import Article
+from reviewapp.citations.models import CitationReport, CitationWaiver
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.reviews.models import ACCEPTED, APPROVE, INVITED, Assignment, Review
 from reviewapp.workflow import forms
-from reviewapp.workflow.states import SUBMITTED, UNDER_REVIEW
+from reviewapp.workflow.states import APPROVED, SUBMITTED, UNDER_REVIEW
 
 
 def _assignments(*conditions, order_by):
@@ -57,7 +58,28 @@ def editor_dashboard() -> dict:
         .outerjoin(approvals, approvals.c.article_id == Article.id)
         .where(Article.state == UNDER_REVIEW).options(*article_options)
         .order_by(Article.updated_at, Article.id).limit(limit)).all()
+    blocked_rows = db.session.execute(
+        select(Article, CitationReport)
+        .join(CitationReport, CitationReport.revision_id == Article.current_revision_id)
+        .where(Article.state.in_((SUBMITTED, UNDER_REVIEW)), CitationReport.error_count > 0)
+        .options(*article_options).order_by(Article.updated_at, Article.id).limit(limit)).all()
+    waived = set(db.session.execute(
+        select(CitationWaiver.article_id, CitationWaiver.finding_key).where(
+            CitationWaiver.article_id.in_([a.id for a, _ in blocked_rows])))) \
+        if blocked_rows else set()
+    blocked = []
+    for article, report in blocked_rows:
+        errors = [f for f in report.findings
+                  if f["severity"] == "error" and (article.id, f["key"]) not in waived]
+        if errors:
+            blocked.append((article, len(errors)))
     return {
+        "blocked": blocked,
+        "rereview": list(db.session.scalars(
+            select(Article).where(Article.state == APPROVED,
+                                  Article.rereview_reason.is_not(None))
+            .options(*article_options)
+            .order_by(Article.rereview_flagged_at, Article.id).limit(limit))),
         "needing_reviewers": list(db.session.scalars(
             select(Article).where(Article.state == SUBMITTED).options(*article_options)
             .order_by(Article.updated_at, Article.id).limit(limit))),

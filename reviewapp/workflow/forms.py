@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask import current_app
-from wtforms import DateField, IntegerField, PasswordField, SelectField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, PasswordField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
@@ -47,7 +47,13 @@ class DeclineForm(BaseForm):
                                                  Length(max=5000)])
 
 
-class ApproveForm(VersionedForm):
+class ApproveForm(BaseForm):
+    """Bound to the content hash of the revision on screen, not to the article's
+    version: two reviewers signing the same revision at once both count."""
+
+    content_hash = HiddenField(validators=[DataRequired("The form is missing the revision "
+                                                        "it signs; reload the page."),
+                                           Length(max=64)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."),
                                                      Length(max=1000)])
 
@@ -55,3 +61,9 @@ class ApproveForm(VersionedForm):
 class RequestChangesForm(VersionedForm):
     comments = TextAreaField("Comments", validators=[DataRequired("Write what should change."),
                                                      Length(max=20000)])
+
+
+class WaiveForm(VersionedForm):
+    finding_key = HiddenField(validators=[DataRequired(), Length(max=200)])
+    reason = TextAreaField("Reason", validators=[DataRequired("Give a reason for the waiver."),
+                                                 Length(max=5000)])

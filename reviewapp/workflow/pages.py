@@ -2,10 +2,12 @@
 
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from reviewapp.accounts.permissions import has_role
 from reviewapp.articles.content import line_diff
 from reviewapp.articles.models import Article, Revision
+from reviewapp.citations import services as citations
 from reviewapp.extensions import db
 from reviewapp.reviews import services as reviews
 from reviewapp.reviews.models import OPEN_ASSIGNMENT_STATES, signature_is_valid
@@ -15,6 +17,7 @@ from reviewapp.workflow.services import actor_of, load_facts
 
 def revisions_of(article_id: int) -> list[Revision]:
     return list(db.session.scalars(select(Revision).where(Revision.article_id == article_id)
+                                   .options(selectinload(Revision.references))
                                    .order_by(Revision.number)))
 
 
@@ -32,6 +35,7 @@ def article_context(article: Article, **bound_forms) -> dict:
         "reason_form": bound_forms.get("reason_form")
         or forms.ReasonForm(formdata=None, version=article.version),
         "assign_form": None,
+        **citation_context(article, bound_forms.get("waive_forms", {})),
     }
     if "assign" in allowed or has_role(current_user, "editor"):
         assign_form = bound_forms.get("assign_form") or forms.AssignForm(
@@ -64,7 +68,7 @@ def review_context(article: Article, **bound_forms) -> dict:
     context.update(
         diffs=[(label, old, revision_diff(old, revision)) for label, old in diffs],
         approve_form=bound_forms.get("approve_form")
-        or forms.ApproveForm(formdata=None, version=article.version),
+        or forms.ApproveForm(formdata=None, content_hash=revision.content_hash),
         changes_form=bound_forms.get("changes_form")
         or forms.RequestChangesForm(formdata=None, version=article.version),
     )
@@ -76,3 +80,19 @@ def revision_diff(old: Revision, new: Revision) -> dict:
             "body": line_diff(old.body, new.body),
             "references": line_diff("\n".join(old.reference_texts),
                                     "\n".join(new.reference_texts))}
+
+
+def citation_context(article: Article, bound_waive_forms: dict) -> dict:
+    """The current revision's report, the waivers, and a Waive form per
+    unwaived error finding (for editors)."""
+    report = citations.report_of(article.current_revision_id)
+    waivers = citations.waivers_of(article.id)
+    waive_forms = {}
+    if report and has_role(current_user, "editor"):
+        for n, finding in enumerate(report.findings):
+            if finding["severity"] == "error" and finding["key"] not in waivers:
+                waive_forms[n] = bound_waive_forms.get(n) or forms.WaiveForm(
+                    formdata=None, prefix=f"w{n}", version=article.version,
+                    finding_key=finding["key"])
+    return {"report": report, "waivers": waivers, "waive_forms": waive_forms,
+            "blocking": citations.unwaived_errors(report, waivers)}

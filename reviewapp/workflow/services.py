@@ -9,12 +9,14 @@ from reviewapp.articles.content import content_hash
 from reviewapp.articles.models import Article, Revision
 from reviewapp.articles.services import lock_article
 from reviewapp.audit.services import record
+from reviewapp.citations import services as citations
 from reviewapp.db import utcnow
 from reviewapp.errors import StaleVersion, TransitionRefused
 from reviewapp.extensions import db
 from reviewapp.mail.services import enqueue
 from reviewapp.reviews.models import ACCEPTED, APPROVE, COMPLETED, INVITED, Assignment, Review
 from reviewapp.workflow import machine
+from reviewapp.workflow.states import APPROVED, UNDER_REVIEW
 
 
 def actor_of(user: User) -> machine.Actor:
@@ -36,7 +38,8 @@ def load_facts(article: Article) -> machine.ArticleFacts:
         accepted=frozenset(r for r, s in assignments if s in (ACCEPTED, COMPLETED)),
         approved_by=approved_by,
         required_approvals=current_app.config["REQUIRED_APPROVALS"],
-        unwaived_errors=0)
+        unwaived_errors=len(citations.unwaived_errors(
+            citations.report_of(article.current_revision_id), citations.waivers_of(article.id))))
 
 
 def check_version(article: Article, version: int | None) -> None:
@@ -74,16 +77,50 @@ _PAST = {"submit": "submitted", "resubmit": "resubmitted", "withdraw": "withdraw
 
 
 def freeze_revision(revision: Revision) -> None:
+    """The revision as submitted: checked against today's retraction list, then
+    its content hash fixed; it never changes after this."""
+    citations.check_revision(revision)
     revision.content_hash = content_hash(revision.title, revision.body,
                                          revision.reference_texts)
     revision.frozen_at = utcnow()
+    db.session.flush()
+
+
+def mark_approved(article: Article, actor: User, approvers: list[int]) -> None:
+    """The approval rule holds: the current revision becomes the public one."""
+    revision = article.current_revision
+    before = article.state
+    article.state = APPROVED
+    article.approved_revision_id = revision.id
+    article.rereview_reason = article.rereview_flagged_at = None
+    revision.approved_at = utcnow()
+    record("article.approved", actor=actor, object_type="article", object_id=article.id,
+           article_id=article.id,
+           details={"before": {"state": before}, "after": {"state": APPROVED},
+                    "revision": revision.number, "approved_by": approvers})
+    notify_author(article, f"Approved: {revision.title}",
+                  "Your article was approved by the Medical Advisory Board "
+                  f"({len(approvers)} approvals).")
+
+
+def waive_finding(article_id: int, actor: User, version: int | None, finding_key: str,
+                  reason: str) -> Article:
+    """Waive one citation error; when that clears the way, the article is approved."""
+    article = lock_article(article_id)
+    check_version(article, version)
+    citations.waive_finding(article, actor, finding_key, reason)
+    article.version += 1
+    facts = load_facts(article)
+    if article.state == UNDER_REVIEW and machine.approval_rule_holds(facts):
+        mark_approved(article, actor, sorted(facts.approved_by))
+    db.session.flush()
+    return article
 
 
 def submit_article(article_id: int, actor: User, version: int | None) -> Article:
     article = lock_article(article_id)
     change_state(article, "submit", actor, version)
     freeze_revision(article.current_revision)
-    db.session.flush()
     return article
 
 

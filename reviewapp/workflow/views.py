@@ -74,6 +74,22 @@ def reject(article_id: int):
     return _done(article_id, "The article was rejected.")
 
 
+@bp.route("/articles/<int:article_id>/waive/<int:n>", methods=["POST"])
+@role_required("editor")
+def waive(article_id: int, n: int):
+    form = forms.WaiveForm(prefix=f"w{n}")
+    if not form.validate_on_submit():
+        return _article_page(article_id, InvalidInput("A reason is required to waive a finding."),
+                             waive_forms={n: form})
+    try:
+        article = workflow.waive_finding(article_id, current_user, form.version.data,
+                                         form.finding_key.data, form.reason.data)
+    except REFUSALS as error:
+        return _article_page(article_id, error, waive_forms={n: form})
+    return _done(article_id, "Finding waived." + (" The article is now approved."
+                                                  if article.state == "approved" else ""))
+
+
 @bp.route("/articles/<int:article_id>/assign", methods=["POST"])
 @role_required("editor")
 def assign(article_id: int):
@@ -172,7 +188,7 @@ def approve(article_id: int):
         return _review_page(article_id, InvalidInput("Enter your password to sign."),
                             approve_form=form)
     try:
-        signature = reviews.approve_revision(article_id, current_user, form.version.data,
+        signature = reviews.approve_revision(article_id, current_user, form.content_hash.data,
                                              form.password.data)
     except REFUSALS as error:
         return _review_page(article_id, error, approve_form=form)

@@ -69,8 +69,16 @@ class Desk:
         return self.post(reviewer, f"/desk/assignments/{n}/accept",
                          {f"a{n}-competing_interests": declaration}, version=False)
 
+    def content_hash(self, reviewer):
+        page = self.client(reviewer).get(f"/desk/articles/{self.article_id}/review").get_data(
+            as_text=True)
+        return re.search(r'name="content_hash" type="hidden" value="([0-9a-f]{64})"',
+                         page).group(1)
+
     def approve(self, reviewer, password=PASSWORD):
-        return self.post(reviewer, "/desk/articles/{a}/approve", {"password": password})
+        return self.post(reviewer, "/desk/articles/{a}/approve",
+                         {"password": password, "content_hash": self.content_hash(reviewer)},
+                         version=False)
 
     def request_changes(self, reviewer, comments="Please cite the dose."):
         return self.post(reviewer, "/desk/articles/{a}/request-changes",
@@ -213,11 +221,11 @@ def test_approving_a_rejected_article_is_refused_with_the_state_named(desk, app)
     desk.submit()
     desk.assign(desk.reviewers[0])
     desk.accept(desk.reviewers[0])
-    captured = desk.version(desk.reviewers[0])  # a replayed form from before the rejection
+    captured = desk.content_hash(desk.reviewers[0])  # a form replayed after the rejection
     desk.post(desk.editor, "/desk/articles/{a}/reject", {"reason": "Out of scope."})
     response = desk.client(desk.reviewers[0]).post(
         f"/desk/articles/{desk.article_id}/approve",
-        data={"version": captured, "password": PASSWORD})
+        data={"content_hash": captured, "password": PASSWORD})
     assert response.status_code == 409
     assert "This article is no longer Under Review (now: Rejected)." in response.get_data(
         as_text=True)
@@ -280,3 +288,21 @@ def test_reviewer_suggestions_put_matching_specialty_first(desk):
     first, second = page.index("Dr. Reviewer 2"), page.index("Dr. Reviewer 1")
     assert first < second
     assert "specialty matches" in page
+
+
+def test_approve_form_from_an_older_revision_is_refused(desk, rows):
+    desk.under_review()
+    old_hash = desk.content_hash(desk.reviewers[0])
+    desk.request_changes(desk.reviewers[1])
+    desk.post(desk.author, "/desk/articles/{a}/edit", {
+        "title": "Ibuprofen for back pain", "body": "Ibuprofen 400 mg helps [1].",
+        "references": "1. Doe J. Ibuprofen. BMJ. 2020. doi:10.1136/bmj.m1",
+        "save": "Save draft"})
+    desk.post(desk.author, "/desk/articles/{a}/resubmit")
+    response = desk.client(desk.reviewers[0]).post(
+        f"/desk/articles/{desk.article_id}/approve",
+        data={"content_hash": old_hash, "password": PASSWORD})
+    assert response.status_code == 409
+    assert "Review the new revision before signing." in response.get_data(as_text=True)
+    with rows() as session:
+        assert session.scalar(select(func.count()).select_from(Signature)) == 0

@@ -17,6 +17,11 @@ PURE_MODULES = [
     "reviewapp.safe_redirect",
     "reviewapp.articles.references",
     "reviewapp.workflow.states",
+    "reviewapp.citations",
+    "reviewapp.citations.engine",
+    "reviewapp.citations.markers",
+    "reviewapp.citations.identifiers",
+    "reviewapp.citations.claims",
 ]
 WEB_STACK = ["flask", "sqlalchemy", "werkzeug", "flask_sqlalchemy", "jinja2"]
 

@@ -1,0 +1,277 @@
+"""Identifiers in one reference as typed: DOI, PMID, PMCID, ISBN, ISSN, links and year.
+Pure module; check digits come from python-stdnum."""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from stdnum import isbn as stdnum_isbn
+from stdnum import issn as stdnum_issn
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+
+
+@dataclass(frozen=True)
+class ParsedReference:
+    number: int
+    text: str
+    doi: str | None
+    pmid: str | None
+    pmcid: str | None
+    isbn: str | None
+    issn: str | None
+    urls: tuple[str, ...]
+    year: int | None
+    invalid: tuple[str, ...]
+
+
+# Registrant code of four to nine digits (optionally subdivided), a slash, a suffix.
+_DOI_SYNTAX = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
+_DOI_PREFIX = re.compile(
+    r"^(?:doi\s*:\s*|info:doi/|(?:https?://)?(?:www\.)?(?:dx\.)?doi\.org/)", re.IGNORECASE)
+_TRAILING_PUNCTUATION = ".,;:!?'\"*_>"
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+_WEB_URL = re.compile(r"https?://[^\s<>\"'`]*", re.IGNORECASE)
+_OTHER_SCHEME_URL = re.compile(
+    r"(?<![\w+.-])(?:(?!https?://)[a-z][a-z0-9+.-]{0,20}://\S*|(?:javascript|vbscript):\S*"
+    r"|data:[a-z]+/[\w.+-]+[;,]\S*)",
+    re.IGNORECASE)
+_LABELLED_DOI = re.compile(
+    r"\b(?:dx\.)?doi\.org/(\S+)|\bdoi\s*:\s*(\S+)|\bdoi\s+(?=10\.)(\S+)", re.IGNORECASE)
+_BARE_DOI = re.compile(r"(?<![\w/.])10\.\d{4,9}(?:\.\d+)*/\S+")
+_PMID = re.compile(r"\bPMID\s*:?\s*(\S+)", re.IGNORECASE)
+_PMCID = re.compile(r"\bPMCID\s*:?\s*(\S+)", re.IGNORECASE)
+_BARE_PMCID = re.compile(r"\bPMC(\d{1,9})\b")
+_ISBN_LABEL = re.compile(r"\bISBN(?:-?1[03])?\s*:?\s*", re.IGNORECASE)
+_ISBN13 = re.compile(r"97[89](?:[ -]?\d){9}[ -]?\d(?![\dXx])")
+_ISBN10 = re.compile(r"\d(?:[ -]?\d){8}[ -]?[\dXx](?![\dXx])")
+_ISSN = re.compile(r"\b(?:[ep]-?)?ISSN(?:-L)?\s*:?\s*(\S+)", re.IGNORECASE)
+_ISSN_NUMBER = re.compile(r"\d{4}-?\d{3}[\dXx](?![\dXx])")
+_YEAR = r"(?:1[89]\d\d|20\d\d)"
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+# Vancouver "Journal. 2019 Mar 5;12(3):1-9", then "(2019)", then "Publisher; 2019."
+_YEAR_PATTERNS = (
+    re.compile(rf"(?<![\w/.-])({_YEAR})(?:\s+{_MONTH}(?:\s+\d{{1,2}})?)?\s*;"),
+    re.compile(rf"\(({_YEAR})[a-z]?\)"),
+    re.compile(rf"[;,]\s*({_YEAR})\s*[.;]"),
+)
+_ANY_YEAR = re.compile(rf"(?<![\w/.-])({_YEAR})(?![\w/-])")
+# Dates a web reference was cited or accessed say nothing about the work's age.
+_ACCESS_DATE = re.compile(
+    r"\[(?:cited|accessed|updated)[^\]]{0,60}\]|\b(?:accessed|cited|retrieved)\b[^.;\]]{0,40}",
+    re.IGNORECASE)
+
+_PUBMED_HOSTS = {"pubmed.ncbi.nlm.nih.gov"}
+_NCBI_HOSTS = {"ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov"}
+_PMC_HOSTS = {"pmc.ncbi.nlm.nih.gov", "www.pmc.ncbi.nlm.nih.gov"}
+DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
+
+
+def strip_trailing_punctuation(value: str) -> str:
+    """Drop sentence punctuation after an identifier, and closing brackets it did not open."""
+    while value:
+        last = value[-1]
+        if last in _TRAILING_PUNCTUATION:
+            value = value[:-1]
+        elif last in _CLOSERS and value.count(last) > value.count(_CLOSERS[last]):
+            value = value[:-1]
+        else:
+            break
+    return value
+
+
+def normalize_doi(value: str) -> str | None:
+    """The DOI in lower case without "doi:" or resolver prefix, or None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    candidate = value.strip()
+    candidate = _DOI_PREFIX.sub("", candidate, count=1)
+    candidate = strip_trailing_punctuation(unquote(candidate).strip())
+    if not _DOI_SYNTAX.fullmatch(candidate):
+        return None
+    return candidate.lower()
+
+
+def url_host(url: str) -> str | None:
+    """Lower-case host name of an http(s) link, or None if it has none."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return host.rstrip(".").lower() or None
+
+
+def identifiers_in_url(url: str) -> tuple[str | None, str | None, str | None]:
+    """(doi, pmid, pmcid) named by a doi.org, PubMed or PubMed Central link."""
+    host = url_host(url)
+    if host is None:
+        return None, None, None
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None, None, None
+    if host in DOI_HOSTS:
+        return normalize_doi(path.lstrip("/")), None, None
+    if host in _PUBMED_HOSTS and (found := re.fullmatch(r"/([1-9]\d{0,8})/?", path)):
+        return None, found[1], None
+    if host in _NCBI_HOSTS:
+        if found := re.fullmatch(r"/pubmed/([1-9]\d{0,8})/?", path):
+            return None, found[1], None
+        if found := re.fullmatch(r"/pmc/articles/(PMC\d{1,9})(?:/.*)?", path, re.IGNORECASE):
+            return None, None, found[1].upper()
+    if host in _PMC_HOSTS and (
+            found := re.fullmatch(r"/articles/(PMC\d{1,9})(?:/.*)?", path, re.IGNORECASE)):
+        return None, None, found[1].upper()
+    return None, None, None
+
+
+def find_web_urls(text: str) -> list[tuple[int, str]]:
+    """http(s) links in free text as (offset, url), trailing punctuation removed."""
+    found = []
+    for match in _WEB_URL.finditer(text):
+        found.append((match.start(), strip_trailing_punctuation(match[0])))
+    return found
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def _quote(value: str, limit: int = 60) -> str:
+    shown = value if len(value) <= limit else value[: limit - 1] + "…"
+    return f"“{shown}”"
+
+
+def _check_isbn(candidate: str) -> tuple[str | None, str | None]:
+    try:
+        return stdnum_isbn.compact(stdnum_isbn.validate(candidate)), None
+    except InvalidChecksum:
+        return None, f"ISBN {candidate} has a wrong check digit (a typing error?)."
+    except InvalidLength:
+        return None, f"ISBN {_quote(candidate)} does not have 10 or 13 digits."
+    except ValidationError:
+        return None, f"ISBN {_quote(candidate)} is not a valid ISBN."
+
+
+def _check_issn(candidate: str) -> tuple[str | None, str | None]:
+    try:
+        return stdnum_issn.format(stdnum_issn.validate(candidate)), None
+    except InvalidChecksum:
+        return None, f"ISSN {candidate} has a wrong check digit (a typing error?)."
+    except ValidationError:
+        return None, (f"ISSN {_quote(candidate)} is not a valid ISSN "
+                      "(it has 8 digits, like 1234-5679).")
+
+
+def parse_reference(number: int, text: str) -> ParsedReference:
+    """Every identifier in one reference; malformed ones become human messages in `invalid`."""
+    raw = text if isinstance(text, str) else ("" if text is None else str(text))
+    rest = raw  # identifiers found are blanked out so that later patterns do not see them
+    invalid: list[str] = []
+    dois: list[str] = []
+    pmids: list[str] = []
+    pmcids: list[str] = []
+    urls: list[str] = []
+
+    for start, url in find_web_urls(rest):
+        if url_host(url) is None:
+            invalid.append(f"Link {_quote(url)} is not a complete web address.")
+        else:
+            urls.append(url)
+            doi, pmid, pmcid = identifiers_in_url(url)
+            dois += [doi] if doi else []
+            pmids += [pmid] if pmid else []
+            pmcids += [pmcid] if pmcid else []
+            if url_host(url) in DOI_HOSTS and doi is None:
+                invalid.append(f"DOI link {_quote(url)} does not contain a valid DOI.")
+        rest = _blank(rest, start, start + len(url))
+
+    for match in _OTHER_SCHEME_URL.finditer(rest):
+        link = strip_trailing_punctuation(match[0])
+        invalid.append(
+            f"Link {_quote(link)} is not a web address; use an http:// or https:// link.")
+        rest = _blank(rest, match.start(), match.end())
+
+    for match in _LABELLED_DOI.finditer(rest):
+        token = strip_trailing_punctuation(match[1] or match[2] or match[3] or "")
+        doi = normalize_doi(token)
+        if doi:
+            dois.append(doi)
+        else:
+            invalid.append(
+                f"DOI {_quote(token)} is not a valid DOI (a DOI looks like 10.1234/abc).")
+        rest = _blank(rest, match.start(), match.end())
+    for match in _BARE_DOI.finditer(rest):
+        if doi := normalize_doi(match[0]):
+            dois.append(doi)
+        rest = _blank(rest, match.start(), match.end())
+
+    for match in _PMID.finditer(rest):
+        token = strip_trailing_punctuation(match[1])
+        if re.fullmatch(r"[1-9]\d{0,8}", token):
+            pmids.append(token)
+        else:
+            invalid.append(f"PMID {_quote(token)} is not a PubMed number (it is 1 to 9 digits).")
+        rest = _blank(rest, match.start(), match.end())
+    for match in _PMCID.finditer(rest):
+        token = strip_trailing_punctuation(match[1])
+        if found := re.fullmatch(r"(?:PMC)?(\d{1,9})", token, re.IGNORECASE):
+            pmcids.append(f"PMC{found[1]}")
+        else:
+            invalid.append(
+                f"PMCID {_quote(token)} is not a PubMed Central number (it looks like PMC1234567).")
+        rest = _blank(rest, match.start(), match.end())
+    for match in _BARE_PMCID.finditer(rest):
+        pmcids.append(f"PMC{match[1]}")
+        rest = _blank(rest, match.start(), match.end())
+
+    isbns: list[str] = []
+    for label in _ISBN_LABEL.finditer(rest):
+        number_match = _ISBN13.match(rest, label.end()) or _ISBN10.match(rest, label.end())
+        if number_match:
+            value, problem = _check_isbn(number_match[0])
+            end = number_match.end()
+        else:
+            token = re.match(r"\S*", rest[label.end():])[0]
+            token = strip_trailing_punctuation(token)
+            value, problem = (None, _check_isbn(token)[1]) if token else (None, None)
+            end = label.end() + len(token)
+        isbns += [value] if value else []
+        invalid += [problem] if problem else []
+        rest = _blank(rest, label.start(), end)
+
+    issns: list[str] = []
+    for match in _ISSN.finditer(rest):
+        number_match = _ISSN_NUMBER.match(rest, match.start(1))
+        token = number_match[0] if number_match else strip_trailing_punctuation(match[1])
+        value, problem = _check_issn(token)
+        issns += [value] if value else []
+        invalid += [problem] if problem else []
+        rest = _blank(rest, match.start(), match.start(1) + len(token))
+
+    return ParsedReference(
+        number=number,
+        text=raw,
+        doi=dois[0] if dois else None,
+        pmid=pmids[0] if pmids else None,
+        pmcid=pmcids[0].upper() if pmcids else None,
+        isbn=isbns[0] if isbns else None,
+        issn=issns[0] if issns else None,
+        urls=tuple(dict.fromkeys(urls)),
+        year=_publication_year(rest),
+        invalid=tuple(dict.fromkeys(invalid)),
+    )
+
+
+def _publication_year(text: str) -> int | None:
+    """Year of publication; identifiers and links are already blanked out of `text`."""
+    text = _ACCESS_DATE.sub(" ", text)
+    for pattern in _YEAR_PATTERNS:
+        if found := pattern.search(text):
+            return int(found[1])
+    # A year in a title ("The 2009 pandemic") is older than the work: take the latest.
+    years = [int(found[1]) for found in _ANY_YEAR.finditer(text)]
+    return max(years) if years else None

@@ -1,0 +1,138 @@
+"""Running the citation engine on revisions, storing its reports, waivers."""
+
+from flask import current_app
+from sqlalchemy import or_, select
+
+from reviewapp.accounts.models import User
+from reviewapp.articles.models import Article, Reference, Revision
+from reviewapp.audit.services import record
+from reviewapp.citations import engine
+from reviewapp.citations.identifiers import ParsedReference, parse_reference
+from reviewapp.citations.models import CitationReport, CitationWaiver, Retraction
+from reviewapp.db import utcnow
+from reviewapp.errors import InvalidInput, TransitionRefused
+from reviewapp.extensions import db
+
+
+def reference_rows(texts: list[str]) -> list[Reference]:
+    """Reference rows with the identifiers parsed from each text."""
+    rows = []
+    for number, text in enumerate(texts, start=1):
+        parsed = parse_reference(number, text)
+        rows.append(Reference(position=number, raw_text=text, doi=parsed.doi,
+                              pmid=parsed.pmid, pmcid=parsed.pmcid, isbn=parsed.isbn,
+                              url=parsed.urls[0] if parsed.urls else None, year=parsed.year))
+    return rows
+
+
+def engine_settings() -> engine.Settings:
+    config = current_app.config
+    return engine.Settings(stale_reference_years=config["STALE_REFERENCE_YEARS"],
+                           link_allowlist=tuple(config["LINK_ALLOWLIST"]))
+
+
+def retractions_for(parsed: list[ParsedReference]) -> dict[str, engine.Retraction]:
+    """The retraction notices, keyed as the engine looks them up, of just these references."""
+    dois = {r.doi for r in parsed if r.doi}
+    pmids = {r.pmid for r in parsed if r.pmid}
+    if not dois and not pmids:
+        return {}
+    found = {}
+    for row in db.session.scalars(select(Retraction).where(
+            or_(Retraction.doi.in_(dois), Retraction.pmid.in_(pmids)))):
+        notice = engine.Retraction(nature=row.nature, record_id=row.record_id,
+                                   reason=row.reason, date=row.retraction_date or "")
+        if row.doi:
+            found[f"doi:{row.doi}"] = notice
+        if row.pmid:
+            found[f"pmid:{row.pmid}"] = notice
+    return found
+
+
+def run_check(body: str, references: list[str]) -> engine.Report:
+    parsed = [parse_reference(n, text) for n, text in enumerate(references, start=1)]
+    return engine.check(body, references, retractions_for(parsed), utcnow().date(),
+                        engine_settings())
+
+
+def check_revision(revision: Revision) -> CitationReport:
+    """Run the engine on the revision and store (or replace) its report."""
+    stored = db.session.scalar(select(CitationReport).where(
+        CitationReport.revision_id == revision.id))
+    if stored is None:
+        stored = CitationReport(revision_id=revision.id)
+        db.session.add(stored)
+    fill_report(stored, run_check(revision.body, revision.reference_texts))
+    db.session.flush()
+    return stored
+
+
+def preview_report(body: str, references: list[str]) -> CitationReport:
+    """A report of text not saved yet; not added to the session."""
+    return fill_report(CitationReport(), run_check(body, references))
+
+
+def fill_report(stored: CitationReport, report: engine.Report) -> CitationReport:
+    summary = report.summary()
+    stored.checked_at = utcnow()
+    stored.error_count = summary["error"]
+    stored.warning_count = summary["warning"]
+    stored.info_count = summary["info"]
+    stored.findings = [finding_dict(f) for f in report.findings]
+    return stored
+
+
+def finding_dict(finding: engine.Finding) -> dict:
+    return {"key": finding.key, "code": finding.code, "severity": finding.severity,
+            "message": finding.message, "reference": finding.reference,
+            "marker": finding.marker, "sentence": finding.sentence, "offset": finding.offset}
+
+
+def report_of(revision_id: int | None) -> CitationReport | None:
+    if revision_id is None:
+        return None
+    return db.session.scalar(select(CitationReport).where(
+        CitationReport.revision_id == revision_id))
+
+
+def waivers_of(article_id: int) -> dict[str, CitationWaiver]:
+    return {w.finding_key: w for w in db.session.scalars(
+        select(CitationWaiver).where(CitationWaiver.article_id == article_id))}
+
+
+def unwaived_errors(report: CitationReport | None, waivers: dict) -> list[dict]:
+    if report is None:
+        return []
+    return [f for f in report.findings if f["severity"] == engine.ERROR
+            and f["key"] not in waivers]
+
+
+def waive_finding(article: Article, actor: User, finding_key: str, reason: str) -> CitationWaiver:
+    """An editor waives one error finding of the current revision, with a reason.
+    The caller holds the article lock and re-checks the approval rule."""
+    if "editor" not in actor.role_names:
+        raise TransitionRefused("Only editors can waive citation findings.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("A reason is required to waive a finding.")
+    report = report_of(article.current_revision_id)
+    finding = next((f for f in (report.findings if report else [])
+                    if f["key"] == finding_key), None)
+    if finding is None:
+        raise TransitionRefused("This finding is not in the current revision's report "
+                                "(the article may have changed).")
+    if finding["severity"] != engine.ERROR:
+        raise TransitionRefused("Only error findings block approval; warnings need no waiver.")
+    if finding_key in waivers_of(article.id):
+        raise TransitionRefused("This finding is already waived.")
+    waiver = CitationWaiver(article_id=article.id, finding_key=finding_key,
+                            code=finding["code"], message=finding["message"], reason=reason,
+                            waived_by_id=actor.id)
+    db.session.add(waiver)
+    db.session.flush()
+    record("citation.waived", actor=actor, object_type="citation_waiver", object_id=waiver.id,
+           article_id=article.id, reason=reason,
+           details={"code": finding["code"], "message": finding["message"],
+                    "finding_key": finding_key,
+                    "revision": article.current_revision.number})
+    return waiver

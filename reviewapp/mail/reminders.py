@@ -1,0 +1,131 @@
+"""Reminders to reviewers whose review falls due soon or is overdue, and a daily
+digest of overdue reviews to the editors who assigned them (`reminders send`)."""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, text
+from sqlalchemy.orm import contains_eager, joinedload
+
+from reviewapp.accounts.models import User
+from reviewapp.articles.models import Article
+from reviewapp.audit.services import record
+from reviewapp.extensions import db
+from reviewapp.mail.services import enqueue
+from reviewapp.reviews.models import ACCEPTED, INVITED, Assignment
+from reviewapp.workflow.states import CHANGES_REQUESTED, SUBMITTED, UNDER_REVIEW
+
+REVIEWABLE_STATES = (SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED)
+# Key of the PostgreSQL advisory lock held by one `reminders send` run at a time.
+RUN_LOCK_KEY = 0x7265_6D69  # "remi"
+
+
+def queue_reminders(now: datetime) -> tuple[int, int]:
+    """Queue in the outbox a reminder for each open review due within
+    REMINDER_HOURS_BEFORE_DUE of `now` or overdue, and one digest per editor
+    with overdue reviews. The dedupe keys carry the UTC date of `now`, so a
+    second run the same day queues nothing. Flushes, never commits.
+    Returns (reminders queued, digests queued)."""
+    now = now.astimezone(UTC)
+    today = now.date()
+    site = current_app.config["SITE_URL"]
+    horizon = now + timedelta(hours=current_app.config["REMINDER_HOURS_BEFORE_DUE"])
+    assignments = db.session.scalars(
+        select(Assignment).join(Assignment.article)
+        .where(Assignment.state.in_((INVITED, ACCEPTED)),
+               Article.state.in_(REVIEWABLE_STATES), Assignment.due_at <= horizon)
+        .options(joinedload(Assignment.reviewer),
+                 contains_eager(Assignment.article).joinedload(Article.current_revision))
+        .order_by(Assignment.due_at, Assignment.id)).all()
+
+    reminders = 0
+    overdue_by_editor: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in assignments:
+        overdue = assignment.is_overdue(now)
+        if overdue:
+            overdue_by_editor[assignment.assigned_by_id].append(assignment)
+        reviewer = assignment.reviewer
+        if not reviewer.active:
+            continue  # a deactivated account gets no mail; the editor's digest still lists it
+        subject, body = _reminder(assignment, overdue, site)
+        message = enqueue(reviewer.email, subject, body, article_id=assignment.article_id,
+                          dedupe_key=f"reminder:{assignment.id}:{today}")
+        if message is None:
+            continue  # reminded today already
+        if assignment.last_reminded_on is None or assignment.last_reminded_on < today:
+            assignment.last_reminded_on = today
+        record("reminder.sent", object_type="assignment", object_id=assignment.id,
+               article_id=assignment.article_id,
+               details={"reviewer_id": reviewer.id, "due_at": assignment.due_at.isoformat(),
+                        "overdue": overdue, "outbox_message_id": message.id})
+        reminders += 1
+
+    digests = 0
+    editors = db.session.scalars(select(User).where(User.id.in_(overdue_by_editor))).all()
+    for editor in sorted(editors, key=lambda user: user.id):
+        if not editor.active:
+            continue
+        subject, body = _digest(editor, overdue_by_editor[editor.id], now, site)
+        if enqueue(editor.email, subject, body, dedupe_key=f"digest:{editor.id}:{today}"):
+            digests += 1
+    db.session.flush()
+    return reminders, digests
+
+
+def _reminder(assignment: Assignment, overdue: bool, site: str) -> tuple[str, str]:
+    title = assignment.article.title
+    due = f"{assignment.due_at:%Y-%m-%d %H:%M} UTC"
+    if assignment.state == INVITED:
+        action = f"Please accept or decline the invitation:\n{site}/desk/reviews\n"
+    else:
+        action = f"Your review:\n{site}/desk/articles/{assignment.article_id}/review\n"
+    if overdue:
+        subject = f"Review overdue: {title}"
+        when = f"was due {due} and is overdue"
+    else:
+        subject = f"Review due {assignment.due_at:%Y-%m-%d}: {title}"
+        when = f"is due {due}"
+    return subject, (f"Dear {assignment.reviewer.display_name},\n\n"
+                     f"Your review of \"{title}\" for the Medical Advisory Board {when}.\n"
+                     f"{action}")
+
+
+def _digest(editor: User, overdue: list[Assignment], now: datetime,
+            site: str) -> tuple[str, str]:
+    lines = []
+    for assignment in overdue:
+        days = (now - assignment.due_at).days
+        late = "less than a day" if days == 0 else f"{days} day{'s' * (days != 1)}"
+        lines.append(f"- \"{assignment.article.title}\": {assignment.reviewer.display_name}"
+                     f" <{assignment.reviewer.email}>, due {assignment.due_at:%Y-%m-%d}"
+                     f" ({late} overdue, {assignment.state})\n"
+                     f"  {site}/desk/articles/{assignment.article_id}")
+    count = f"{len(overdue)} review{'s' * (len(overdue) != 1)}"
+    return (f"Overdue reviews: {count} ({now:%Y-%m-%d})",
+            f"Dear {editor.display_name},\n\n"
+            f"{count} you assigned {'is' if len(overdue) == 1 else 'are'} overdue:\n\n"
+            + "\n".join(lines) + f"\n\nEditor dashboard: {site}/desk/editor\n")
+
+
+@contextmanager
+def exclusive_run() -> Iterator[bool]:
+    """Yields whether this is the only `reminders send` running. On PostgreSQL
+    an advisory lock keeps two overlapping runs from delivering the same queued
+    message twice; on SQLite writers queue on the database lock anyway."""
+    if db.engine.dialect.name != "postgresql":
+        yield True
+        return
+    with db.engine.connect() as connection:
+        acquired = connection.scalar(text("SELECT pg_try_advisory_lock(:key)"),
+                                     {"key": RUN_LOCK_KEY})
+        connection.commit()  # a session-level lock: no transaction left open meanwhile
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                   {"key": RUN_LOCK_KEY})
+                connection.commit()

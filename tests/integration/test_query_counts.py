@@ -1,0 +1,258 @@
+"""Lists and dashboards cost a fixed number of SQL statements, whatever the
+number of rows they show (no N+1 queries), on SQLite and on PostgreSQL.
+
+Each page is requested once with a few rows and once with many, counting
+the statements sent to the app's engine during the request; the two counts
+must be equal. Transaction control (SQLite's BEGIN) is left out of the count
+so that both backends count the same things.
+"""
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from reviewapp.accounts.models import User
+from reviewapp.accounts.services import create_user
+from reviewapp.articles.services import DraftContent, create_article
+from reviewapp.db import utcnow
+from reviewapp.extensions import db
+from reviewapp.reviews import services as reviews
+from reviewapp.reviews.models import Assignment
+from reviewapp.workflow import services as workflow
+from tests.conftest import PASSWORD
+
+FEW, MANY = 5, 50
+COUNTS: dict[str, dict[int, int]] = {}  # page -> rows -> statements, printed at the end
+
+
+def statements_during(app, client, url) -> tuple[list[str], str]:
+    """The SQL statements the app's engine executes while serving GET url."""
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    return [s for s in seen if not s.lstrip().upper().startswith("BEGIN")], page
+
+
+def measure(app, client, url, label, rows_shown) -> tuple[list[str], str]:
+    client.get(url)  # warm-up: anything done once per session is not counted
+    statements, page = statements_during(app, client, url)
+    backend = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0].split("+", 1)[0]
+    COUNTS.setdefault(f"{label} [{backend}]", {})[rows_shown] = len(statements)
+    return statements, page
+
+
+def assert_same_count(label, few: list[str], many: list[str], sizes=(FEW, MANY)):
+    assert len(few) == len(many), (
+        f"{label}: {len(few)} statements with {sizes[0]} rows, {len(many)} with {sizes[1]}:\n"
+        + "\n---\n".join(many))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_counts():
+    yield
+    for label, counts in sorted(COUNTS.items()):
+        print(f"\nstatements per request: {label}: "
+              + ", ".join(f"{rows} rows -> {n}" for rows, n in sorted(counts.items())))
+
+
+class Arrange:
+    """Builds rows with the services in one app context and commits once."""
+
+    def __init__(self, app, rows):
+        self.app, self.rows = app, rows
+        self.serial = itertools.count(1)
+
+    def user(self, role) -> User:
+        n = next(self.serial)
+        return create_user(email=f"{role}-{n}@example.org", display_name=f"{role.title()} {n}",
+                           password=PASSWORD, roles=[role])
+
+    def article(self, author: User, title: str) -> int:
+        return create_article(author, DraftContent(
+            title=title, body="Ibuprofen helps [1].",
+            references_text="1. Doe J. Ibuprofen. BMJ. 2020. doi:10.1136/bmj.m1",
+            tags=["pain medicine", f"tag {next(self.serial)}"])).id
+
+    @staticmethod
+    def assign(article_id, editor, reviewer, days=7) -> Assignment:
+        return reviews.assign_reviewer(article_id, editor, None, reviewer.id,
+                                       utcnow() + timedelta(days=days))
+
+
+@pytest.fixture
+def arrange(app, rows):
+    return Arrange(app, rows)
+
+
+@pytest.fixture
+def logged_in(app):
+    def login(user):
+        client = app.test_client()
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302
+        return client
+    return login
+
+
+def test_my_articles(app, rows, arrange, make_user, logged_in):
+    author = make_user(roles=["author"])
+    editor = make_user(roles=["editor"])
+    client = logged_in(author)
+
+    def add(n, start):
+        with rows() as session:
+            me, ed = session.get(User, author.id), session.get(User, editor.id)
+            for i in range(start, start + n):
+                article_id = arrange.article(me, f"My article {i}")
+                if i % 3:
+                    workflow.submit_article(article_id, me, None)
+                if i % 3 == 2:
+                    workflow.reject_article(article_id, ed, None, "Out of scope.")
+            session.commit()
+
+    add(FEW, 0)
+    few, page = measure(app, client, "/desk/articles/", "My articles", FEW)
+    assert "My article 4" in page
+    add(MANY - FEW, FEW)
+    many, page = measure(app, client, "/desk/articles/", "My articles", MANY)
+    assert "My article 49" in page
+    assert_same_count("My articles", few, many)
+
+
+def test_all_articles(app, rows, arrange, make_user, logged_in):
+    editor = make_user(roles=["editor"])
+    client = logged_in(editor)
+
+    def add(n, start):
+        with rows() as session:
+            for i in range(start, start + n):
+                author = arrange.user("author")  # one author each: an N+1 would show
+                article_id = arrange.article(author, f"Any article {i}")
+                if i % 2:
+                    workflow.submit_article(article_id, author, None)
+            session.commit()
+
+    add(FEW, 0)
+    few, page = measure(app, client, "/desk/articles/all", "All articles", FEW)
+    assert "Any article 4" in page
+    add(MANY - FEW, FEW)
+    many, page = measure(app, client, "/desk/articles/all", "All articles", MANY)
+    assert "Any article 49" in page and "Any article 0<" not in page  # one page of 25
+    assert_same_count("All articles", few, many)
+
+
+def test_editor_dashboard(app, rows, arrange, make_user, logged_in):
+    """Each row: an article needing reviewers, and one under review with an
+    approval and an overdue invitation, each by other people."""
+    editor = make_user(roles=["editor"])
+    client = logged_in(editor)
+
+    def add(n, start):
+        with rows() as session:
+            ed = session.get(User, editor.id)
+            for i in range(start, start + n):
+                author = arrange.user("author")
+                waiting = arrange.article(author, f"Needs reviewers {i}")
+                workflow.submit_article(waiting, author, None)
+
+                author = arrange.user("author")
+                reviewed = arrange.article(author, f"Being reviewed {i}")
+                workflow.submit_article(reviewed, author, None)
+                approver, late = arrange.user("reviewer"), arrange.user("reviewer")
+                assignment = arrange.assign(reviewed, ed, approver)
+                reviews.accept_assignment(assignment.id, approver, "none")
+                assert reviews.approve_revision(reviewed, approver, None, PASSWORD)
+                arrange.assign(reviewed, ed, late).due_at = utcnow() - timedelta(days=1)
+            session.commit()
+
+    add(FEW, 0)
+    few, page = measure(app, client, "/desk/editor", "Editor dashboard", FEW)
+    assert "Needs reviewers 4" in page and "Being reviewed 4" in page
+    assert "1 of 2" in page
+    add(MANY - FEW, FEW)
+    many, page = measure(app, client, "/desk/editor", "Editor dashboard", MANY)
+    assert page.count("1 of 2") == app.config["PAGE_SIZE"]
+    assert_same_count("Editor dashboard", few, many)
+
+
+def test_reviewer_queue(app, rows, arrange, make_user, logged_in):
+    """Each row: one invitation to answer and one accepted review, on
+    articles by different authors."""
+    reviewer = make_user(roles=["reviewer"])
+    editor = make_user(roles=["editor"])
+    client = logged_in(reviewer)
+
+    def add(n, start):
+        with rows() as session:
+            me, ed = session.get(User, reviewer.id), session.get(User, editor.id)
+            for i in range(start, start + n):
+                for kind in ("Invited", "Accepted"):
+                    author = arrange.user("author")
+                    article_id = arrange.article(author, f"{kind} {i}")
+                    workflow.submit_article(article_id, author, None)
+                    assignment = arrange.assign(article_id, ed, me, days=1 + i)
+                    if kind == "Accepted":
+                        reviews.accept_assignment(assignment.id, me, "none")
+            session.commit()
+
+    add(FEW, 0)
+    few, page = measure(app, client, "/desk/reviews", "Reviewer queue", FEW)
+    assert "Invited 4" in page and "Accepted 4" in page
+    add(MANY - FEW, FEW)
+    many, page = measure(app, client, "/desk/reviews", "Reviewer queue", MANY)
+    assert "Invited 24" in page and "Accepted 24" in page
+    assert_same_count("Reviewer queue", few, many)
+
+
+def test_article_page_with_2_and_6_reviews(app, rows, arrange, make_user, logged_in):
+    """The article page (as editor and as author) and the review page (as a
+    reviewer) with two reviews, then six, each with its e-signature."""
+    app.config["REQUIRED_APPROVALS"] = 10  # stays under review while reviews pile up
+    author = make_user(roles=["author"])
+    editor = make_user(roles=["editor"])
+    first_reviewer = make_user(roles=["reviewer"])
+    with rows() as session:
+        article_id = arrange.article(session.get(User, author.id), "Reviewed article")
+        workflow.submit_article(article_id, session.get(User, author.id), None)
+        session.commit()
+
+    def add_reviews(n):
+        with rows() as session:
+            ed = session.get(User, editor.id)
+            for _ in range(n):
+                if session.scalar(select(Assignment.id).where(
+                        Assignment.reviewer_id == first_reviewer.id)) is None:
+                    reviewer = session.get(User, first_reviewer.id)
+                else:
+                    reviewer = arrange.user("reviewer")
+                assignment = arrange.assign(article_id, ed, reviewer)
+                reviews.accept_assignment(assignment.id, reviewer, "none")
+                assert reviews.approve_revision(article_id, reviewer, None, PASSWORD)
+            session.commit()
+
+    pages = {"Article page (editor)": (editor, f"/desk/articles/{article_id}"),
+             "Article page (author)": (author, f"/desk/articles/{article_id}"),
+             "Review page (reviewer)": (first_reviewer, f"/desk/articles/{article_id}/review")}
+    clients = {label: logged_in(user) for label, (user, _) in pages.items()}
+    counts = {}
+    for n_reviews, added in ((2, 2), (6, 4)):
+        add_reviews(added)
+        for label, (_, url) in pages.items():
+            statements, page = measure(app, clients[label], url, label, n_reviews)
+            assert page.count("Signed by <strong>") == n_reviews, label
+            counts.setdefault(label, []).append(statements)
+    for label, (with_two, with_six) in counts.items():
+        assert_same_count(label, with_two, with_six, sizes=(2, 6))
