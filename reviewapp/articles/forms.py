@@ -1,6 +1,7 @@
 """The draft form."""
 
 from flask import current_app
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -29,6 +30,16 @@ class DraftForm(BaseForm):
         description="One reference per line, numbered in the order they are first cited.")
     tags = StringField("Tags", validators=[Length(max=500)],
                        description="Comma-separated topics, e.g. cardiology, hypertension")
+    reference_file = FileField(
+        "Reference file",
+        description="Optional: a RIS, BibTeX or CSL-JSON file. Its references replace the "
+                    "list above so you can check them before saving.")
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     save = SubmitField("Save draft")
     preview = SubmitField("Preview")
+
+
+class JatsImportForm(BaseForm):
+    jats_file = FileField("JATS XML file", validators=[FileRequired("Choose a JATS XML file.")],
+                          description="An article in JATS XML, as PubMed Central and most "
+                                      "medical journals publish it.")

@@ -7,9 +7,11 @@ from reviewapp.accounts.access import role_required
 from reviewapp.accounts.normalize import normalize_tags
 from reviewapp.accounts.permissions import can_edit_draft
 from reviewapp.articles import services
-from reviewapp.articles.forms import DraftForm
+from reviewapp.articles.forms import DraftForm, JatsImportForm
 from reviewapp.articles.references import join_reference_lines
 from reviewapp.citations import services as citations
+from reviewapp.citations.importers import ReferenceImportError, import_references
+from reviewapp.citations.jats import JatsImportError, parse_jats
 from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
 from reviewapp.forms import render_form
@@ -22,6 +24,24 @@ def _content(form: DraftForm) -> services.DraftContent:
     return services.DraftContent(title=form.title.data or "", body=form.body.data or "",
                                  references_text=form.references.data or "",
                                  tags=normalize_tags(form.tags.data or ""))
+
+
+def _imported_references(form: DraftForm) -> bool:
+    """When a reference file came with the form, put its references in the
+    References field (nothing is saved) and say so; False when there was none.
+    A bad file leaves a field error and the draft untouched."""
+    upload = form.reference_file.data
+    if not upload or not getattr(upload, "filename", ""):
+        return False
+    try:
+        entries = import_references(upload.read(), upload.filename)
+    except ReferenceImportError as error:
+        form.reference_file.errors = [str(error)]
+        return True
+    form.references.data = join_reference_lines(entries)
+    flash(f"Imported {len(entries)} references from {upload.filename}. Check them, then "
+          "save the draft.", "info")
+    return True
 
 
 def _edit_page(form: DraftForm, article, preview: bool = False, status: int | None = None):
@@ -62,6 +82,8 @@ def all_articles():
 def new():
     form = DraftForm()
     if form.validate_on_submit():
+        if _imported_references(form):
+            return _edit_page(form, None)
         try:
             if form.preview.data:
                 return _edit_page(form, None, preview=True)
@@ -98,6 +120,8 @@ def edit(article_id: int):
         form.tags.data = ", ".join(article.tag_names)
         form.version.data = article.version
     elif form.validate_on_submit():
+        if _imported_references(form):
+            return _edit_page(form, article)
         try:
             if form.preview.data:
                 return _edit_page(form, article, preview=True)
@@ -115,3 +139,28 @@ def edit(article_id: int):
             flash("Draft saved.", "success")
             return redirect(url_for("articles.show", article_id=article.id))
     return _edit_page(form, article)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required("author")
+def import_jats():
+    """A new draft from a JATS XML article: title, body with markers, references."""
+    form = JatsImportForm()
+    if form.validate_on_submit():
+        try:
+            imported = parse_jats(form.jats_file.data.read())
+            article = services.create_article(current_user, services.DraftContent(
+                title=imported.title, body=imported.body,
+                references_text="\n".join(imported.references), tags=[]))
+        except JatsImportError as error:
+            db.session.rollback()
+            form.jats_file.errors = [str(error)]
+        except InvalidInput as error:
+            db.session.rollback()
+            form.jats_file.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(f"Imported \u201c{imported.title}\u201d with {len(imported.references)} "
+                  "references as a draft.", "success")
+            return redirect(url_for("articles.show", article_id=article.id))
+    return render_form("articles/import.html", form)
