@@ -62,18 +62,27 @@ def page(browser, live_server):
     context.close()
 
 
-@pytest.fixture
-def browser_problems(page):
+def watch_problems(page) -> list[str]:
     """Console errors (CSP violations among them), uncaught page errors and
     failed requests seen by the page; a test asserts the list stays empty."""
-    problems = []
+    problems: list[str] = []
 
     def on_console(msg):
         if msg.type == "error":
             problems.append(f"console: {msg.text} ({msg.location.get('url')})")
 
+    def on_request_failed(request):
+        # A request the page itself abandons by navigating on (often the
+        # favicon) is aborted, not failed; a missing file shows as a console error.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            problems.append(f"request failed: {request.url} {request.failure}")
+
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("requestfailed", lambda request: problems.append(
-        f"request failed: {request.url} {request.failure}"))
+    page.on("requestfailed", on_request_failed)
     return problems
+
+
+@pytest.fixture
+def browser_problems(page):
+    return watch_problems(page)

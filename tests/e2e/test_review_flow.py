@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import TIMEOUT_MS, watch_problems
 
 pytestmark = pytest.mark.browser
 
@@ -20,17 +20,6 @@ REFERENCES = "1. Doe J. Ibuprofen trial. BMJ. 2020. doi:10.1136/bmj.m1"
 COMMENT = "Please give the dose and how often to take it."
 MEANING = "I have reviewed this revision for medical accuracy and approve it."
 SCREENSHOTS = "/tmp/reviewapp-review-flow"
-
-
-def watch(page: Page) -> list[str]:
-    """Console errors (CSP violations among them), page errors and failed requests."""
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(f"console: {msg.text}")
-            if msg.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("requestfailed", lambda request: problems.append(
-        f"request failed: {request.url} {request.failure}"))
-    return problems
 
 
 def log_in(page: Page, email: str) -> None:
@@ -98,7 +87,7 @@ def test_article_goes_from_draft_to_approved_with_two_signatures(
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         person = context.new_page()
-        problems[user.display_name] = watch(person)
+        problems[user.display_name] = watch_problems(person)
         log_in(person, user.email)
         return person
 
