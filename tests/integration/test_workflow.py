@@ -306,3 +306,17 @@ def test_approve_form_from_an_older_revision_is_refused(desk, rows):
     assert "Review the new revision before signing." in response.get_data(as_text=True)
     with rows() as session:
         assert session.scalar(select(func.count()).select_from(Signature)) == 0
+
+
+def test_signature_shows_invalid_when_the_signed_content_was_altered(desk, rows):
+    desk.under_review()
+    desk.approve(desk.reviewers[0])
+    page = desk.client(desk.editor).get(f"/desk/articles/{desk.article_id}").get_data(
+        as_text=True)
+    assert ">valid</span>" in page and "invalid" not in page
+    with rows() as session:  # someone edits the frozen revision behind the app's back
+        session.get(Article, desk.article_id).current_revision.body = "Take 4000 mg [1]."
+        session.commit()
+    page = desk.client(desk.editor).get(f"/desk/articles/{desk.article_id}").get_data(
+        as_text=True)
+    assert "invalid: the content no longer matches what was signed" in page
