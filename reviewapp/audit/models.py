@@ -11,21 +11,26 @@ from reviewapp.db import Base, UTCDateTime
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
+    # Filters walk these newest first by seq (keyset pagination).
     __table_args__ = (
         Index("ix_audit_event_ip_occurred_at", "ip", "occurred_at"),
         Index("ix_audit_event_action_seq", "action", "seq"),
+        Index("ix_audit_event_article_id_seq", "article_id", "seq"),
+        Index("ix_audit_event_actor_id_seq", "actor_id", "seq"),
+        Index("ix_audit_event_object_seq", "object_type", "object_id", "seq"),
+        Index("ix_audit_event_occurred_at", "occurred_at"),
     )
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     actor_name: Mapped[str | None] = mapped_column(String(200))
     actor_email: Mapped[str | None] = mapped_column(String(320))
     ip: Mapped[str | None] = mapped_column(String(45))
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str | None] = mapped_column(String(32))
     object_id: Mapped[str | None] = mapped_column(String(64))
-    article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"), index=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     canonical: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,45 @@
+"""What readers send (problem reports) and the editable text of site pages."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reviewapp.accounts.models import User
+from reviewapp.db import Base, UTCDateTime, utcnow
+
+OPEN, RESOLVED = "open", "resolved"
+
+
+class ReaderReport(Base):
+    """"Report a problem with this article": a reader's message for the editors."""
+
+    __tablename__ = "reader_report"
+    __table_args__ = (CheckConstraint(f"status IN ('{OPEN}', '{RESOLVED}')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id"))
+    message: Mapped[str] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(String(320))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=OPEN, index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+    article = relationship("Article")
+    resolved_by: Mapped[User | None] = relationship()
+
+
+class SitePage(Base):
+    """Free text an admin adds to a generated page (e.g. the editorial policy)."""
+
+    __tablename__ = "site_page"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
