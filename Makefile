@@ -6,7 +6,7 @@ FLASK   = $(BIN)/flask --app reviewapp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint install
+.PHONY: run test lint install bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ test: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check reviewapp tests migrations
+
+# Benchmarks print Markdown tables for the README's performance section.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m benchmarks.citations

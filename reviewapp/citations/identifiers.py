@@ -3,6 +3,7 @@ Pure module; check digits come from python-stdnum."""
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from stdnum import isbn as stdnum_isbn
@@ -168,6 +169,18 @@ def _check_issn(candidate: str) -> tuple[str | None, str | None]:
 
 def parse_reference(number: int, text: str) -> ParsedReference:
     """Every identifier in one reference; malformed ones become human messages in `invalid`."""
+    if isinstance(number, int) and isinstance(text, str):
+        return _parse_reference_cached(number, text)
+    return _parse_reference(number, text)
+
+
+@lru_cache(maxsize=8192)
+def _parse_reference_cached(number: int, text: str) -> ParsedReference:
+    """Re-checking a draft re-parses the same references: the result is immutable."""
+    return _parse_reference(number, text)
+
+
+def _parse_reference(number, text) -> ParsedReference:
     raw = text if isinstance(text, str) else ("" if text is None else str(text))
     rest = raw  # identifiers found are blanked out so that later patterns do not see them
     invalid: list[str] = []

@@ -214,12 +214,20 @@ def test_a_copy_with_a_marker_renumbered_to_another_reference_is_caught(app, tmp
         assert number in uncited(report) and expected != before
 
 
+def _in_a_range(xref) -> bool:
+    """Part of "[19]–[21]" (a renumbered end would make the range reversed instead)."""
+    before = xref.getprevious()
+    return bool(BETWEEN_XREFS.match(xref.tail or "")) or (
+        before is not None and before.tag == "xref" and bool(
+            BETWEEN_XREFS.match(before.tail or "")))
+
+
 @needs_plos
 @pytest.mark.parametrize("path", plos_with_refs() if PLOS_FILES else [], ids=lambda p: p.stem)
 def test_a_copy_with_a_marker_renumbered_past_the_list_is_caught(app, tmp_path, path):
     root = etree.parse(str(path)).getroot()
     count = len(xml_refs(root))
-    xref = root.xpath("//xref[@ref-type='bibr']")[0]
+    xref = next(x for x in root.xpath("//xref[@ref-type='bibr']") if not _in_a_range(x))
     prefix = re.sub(r"\d+$", "", xref.get("rid"))
     # Both the target and the printed number move past the end of the list.
     xref.set("rid", f"{prefix}{count + 5}")
