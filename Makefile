@@ -32,7 +32,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check reviewapp tests migrations
+	$(BIN)/ruff check reviewapp tests migrations benchmarks
 
 # Benchmarks print Markdown tables for the README's performance section.
 bench: $(VENV)/.installed-dev

@@ -38,8 +38,8 @@ def create_app(test_config=None):
     from reviewapp.audit import models as _audit  # noqa: F401
     from reviewapp.citations import models as _citations  # noqa: F401
     from reviewapp.mail import models as _mail  # noqa: F401
-    from reviewapp.public import models as _public  # noqa: F401
     from reviewapp.main import bp as main_bp
+    from reviewapp.public import models as _public  # noqa: F401
     from reviewapp.reviews import models as _reviews  # noqa: F401
     from reviewapp.workflow.views import bp as workflow_bp
 
