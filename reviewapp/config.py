@@ -56,3 +56,21 @@ LINK_ALLOWLIST = ["nih.gov", "who.int", "nice.org.uk", "cdc.gov"]
 
 # Pagination.
 PAGE_SIZE = 25
+
+# Public site and read API.
+# When true, a submitted article is public before approval, with a caution.
+PUBLISH_BEFORE_APPROVAL = False
+# Approved articles come due for re-review this many days after their approval.
+REVIEW_INTERVAL_DAYS = 365
+MEDICAL_DISCLAIMER = (
+    "This article is for general information and is not a substitute for professional "
+    "medical advice, diagnosis or treatment. Always ask your doctor or another qualified "
+    "health professional about a medical condition. In an emergency, call your local "
+    "emergency number.")
+# "Report a problem": reports accepted from one IP address per hour, and their length.
+REPORT_RATE_LIMIT = 5
+REPORT_MAX_LENGTH = 5000
+# Other approved articles sharing a tag, shown under an article.
+RELATED_ARTICLES = 5
+# Largest page the API serves (?limit=).
+API_MAX_PAGE_SIZE = 100

@@ -1,17 +1,22 @@
 """Demo users and articles for `make run`."""
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from reviewapp.accounts.models import User
 from reviewapp.accounts.services import create_user
 from reviewapp.articles.services import DraftContent, create_article
+from reviewapp.db import utcnow
 from reviewapp.extensions import db
+from reviewapp.reviews.services import accept_assignment, approve_revision, assign_reviewer
+from reviewapp.workflow.services import submit_article
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_USERS = [
     ("author@example.org", "Alice Author", ["author"], []),
     ("reviewer@example.org", "Dr. Rita Reviewer", ["reviewer"], ["pain medicine"]),
-    ("reviewer2@example.org", "Dr. Raj Second", ["reviewer"], ["anesthesiology"]),
+    ("reviewer2@example.org", "Dr. Raj Second", ["reviewer"], ["pain medicine"]),
     ("editor@example.org", "Eddie Editor", ["editor"], []),
     ("admin@example.org", "Ada Admin", ["admin"], []),
 ]
@@ -31,11 +36,27 @@ def load_demo() -> bool:
     """False, and nothing written, when the database already has users."""
     if db.session.scalar(select(func.count()).select_from(User)):
         return False
-    users = {}
-    for email, name, roles, specialties in DEMO_USERS:
-        users[roles[0]] = create_user(email=email, display_name=name, password=DEMO_PASSWORD,
-                                      roles=roles, specialties=specialties)
-    create_article(users["author"], DraftContent(
-        title="Acetaminophen for mild pain in adults", body=DEMO_BODY,
+    users = {email: create_user(email=email, display_name=name, password=DEMO_PASSWORD,
+                                roles=roles, specialties=specialties)
+             for email, name, roles, specialties in DEMO_USERS}
+    author, editor = users["author@example.org"], users["editor@example.org"]
+    reviewers = [users["reviewer@example.org"], users["reviewer2@example.org"]]
+    # One article of each kind a new user wants to see: a draft, one waiting
+    # for reviews, one approved with two signatures.
+    create_article(author, DraftContent(
+        title="Ibuprofen for acute low back pain", body=DEMO_BODY.replace("Acetaminophen",
+                                                                      "Ibuprofen"),
         references_text=DEMO_REFERENCES, tags=["pain medicine"]))
+    for title, approve in (("Paracetamol for fever in adults", False),
+                           ("Acetaminophen for mild pain in adults", True)):
+        article = create_article(author, DraftContent(
+            title=title, body=DEMO_BODY, references_text=DEMO_REFERENCES,
+            tags=["pain medicine"]))
+        submit_article(article.id, author, None)
+        due = utcnow() + timedelta(days=14)
+        for reviewer in reviewers:
+            assignment = assign_reviewer(article.id, editor, None, reviewer.id, due)
+            accept_assignment(assignment.id, reviewer, "none")
+            if approve:
+                approve_revision(article.id, reviewer, None, DEMO_PASSWORD)
     return True

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from reviewapp.accounts.models import User
+from reviewapp.articles.models import Article
 from reviewapp.audit.models import AuditEvent
 from tests.conftest import PASSWORD, audit_actions
 
@@ -152,4 +153,8 @@ def test_demo_load_creates_one_user_per_role_once(app, rows):
     assert second.exit_code == 0 and "already has users" in second.output
     with rows() as session:
         roles = sorted(r for u in session.scalars(select(User)) for r in u.role_names)
+        states = sorted(session.scalars(select(Article.state)))
     assert roles == ["admin", "author", "editor", "reviewer", "reviewer"]
+    assert states == ["approved", "draft", "under_review"]
+    verify = runner.invoke(args=["audit", "verify"])
+    assert verify.exit_code == 0, verify.output
