@@ -12,9 +12,6 @@ from reviewapp.extensions import db
 users_cli = AppGroup("users", help="Manage user accounts.")
 audit_cli = AppGroup("audit", help="Check the audit log.")
 demo_cli = AppGroup("demo", help="Demo data for trying the app.")
-citations_cli = AppGroup("citations", help="Check citations in a document.")
-retractions_cli = AppGroup("retractions",
-                           help="The retraction list that citations are screened against.")
 reminders_cli = AppGroup("reminders", help="Mail reminders of reviews falling due.")
 # Messages deliver_pending() takes at a time; the command repeats until the outbox is empty.
 DELIVERY_BATCH = 500
@@ -133,5 +130,8 @@ def reminders_send_command(now):
 
 
 def register_cli(app):
-    for group in (users_cli, audit_cli, demo_cli, reminders_cli):
+    from reviewapp.citations.cli import citations_cli, retractions_cli
+
+    for group in (users_cli, audit_cli, demo_cli, reminders_cli, citations_cli,
+                  retractions_cli):
         app.cli.add_command(group)

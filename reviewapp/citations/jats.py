@@ -469,6 +469,16 @@ class _BodyRenderer:
                 first, last = int(shown_range.group(1)), int(shown_range.group(2))
                 if last > first:
                     items = [(numbers[0], numbers[0] + last - first)]
+        elif (xref.get("rid") or "").strip():
+            # It names a reference the list does not have. The printed number
+            # would silently cite another reference, unless it is past the end:
+            # keep it then, else use the first number past the end, so the check
+            # reports a marker that points at no reference.
+            printed = _NUMBER.search(shown)
+            number = int(printed.group(0)) if printed else 0
+            if number <= len(self._positions):
+                number = len(self._positions) + 1
+            items = [(number, number)]
         elif shown_range:
             items = [(int(shown_range.group(1)), int(shown_range.group(2)))]
         else:

@@ -68,7 +68,19 @@ def import_retractions(binary: io.BufferedIOBase, actor=None,
     """Upsert every row by Record ID in one transaction (the caller commits),
     holding one batch in memory at a time. `progress` gets the bytes read."""
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="")
-    reader = csv.DictReader(text)
+    try:
+        result, flag_dois, flag_pmids = _read(csv.DictReader(text), binary, progress)
+    finally:
+        text.detach()  # the caller's file stays open, and is the caller's to close
+    result.flagged_articles = flag_citing_articles(flag_dois, flag_pmids, actor)
+    record("retractions.imported", actor=actor, object_type="retraction",
+           details={"rows": result.rows, "added": result.added, "updated": result.updated,
+                    "unchanged": result.unchanged, "skipped": result.skipped,
+                    "flagged_articles": result.flagged_articles})
+    return result
+
+
+def _read(reader: csv.DictReader, binary, progress) -> tuple[ImportResult, set, set]:
     missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise InvalidInput("This is not a Retraction Watch CSV: missing column(s) "
@@ -87,12 +99,7 @@ def import_retractions(binary: io.BufferedIOBase, actor=None,
     _apply(batch, result, flag_dois, flag_pmids)
     if progress:
         progress(binary.tell())
-    result.flagged_articles = flag_citing_articles(flag_dois, flag_pmids, actor)
-    record("retractions.imported", actor=actor, object_type="retraction",
-           details={"rows": result.rows, "added": result.added, "updated": result.updated,
-                    "unchanged": result.unchanged, "skipped": result.skipped,
-                    "flagged_articles": result.flagged_articles})
-    return result
+    return result, flag_dois, flag_pmids
 
 
 def _apply(rows: list[dict], result: ImportResult, flag_dois: set, flag_pmids: set) -> None:
