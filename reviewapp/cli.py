@@ -1,7 +1,8 @@
 """Command-line interface: `flask --app reviewapp <group> <command>`."""
 
 import sys
-from datetime import UTC, datetime
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, date, datetime
 
 import click
 from flask.cli import AppGroup
@@ -10,7 +11,7 @@ from reviewapp.errors import DomainError
 from reviewapp.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
-audit_cli = AppGroup("audit", help="Check the audit log.")
+audit_cli = AppGroup("audit", help="Check and export the audit log.")
 demo_cli = AppGroup("demo", help="Demo data for trying the app.")
 reminders_cli = AppGroup("reminders", help="Mail reminders of reviews falling due.")
 # Messages deliver_pending() takes at a time; the command repeats until the outbox is empty.
@@ -46,9 +47,16 @@ def create_user_command(email, name, roles, specialties):
 
 @audit_cli.command("verify")
 @click.option("--expect-head", help="SEQ:HASH of a checkpoint kept outside the database.")
-def verify_command(expect_head):
-    """Recompute the whole hash chain; exit 1 naming the first broken event."""
-    from reviewapp.audit.services import verify_chain
+@click.option("--record", "record_it", is_flag=True,
+              help='Append an "audit.verified" event with the outcome (for scheduled runs).')
+def verify_command(expect_head, record_it):
+    """Recompute the whole hash chain; exit 1 naming the first broken event.
+
+    Reads only, in one snapshot, with a progress bar on stderr when it is a
+    terminal. With --record the outcome is then appended to the log in a
+    transaction of its own."""
+    from reviewapp.audit.services import current_head, record_verification, verify_chain
+    from reviewapp.db import sqlite_begin_mode
 
     checkpoint = None
     if expect_head:
@@ -56,11 +64,90 @@ def verify_command(expect_head):
         if not seq.isdigit() or len(digest) != 64:
             raise click.BadParameter("expected SEQ:HASH", param_hint="--expect-head")
         checkpoint = (int(seq), digest.lower())
-    result = verify_chain(checkpoint)
+    token = sqlite_begin_mode.set("DEFERRED")  # a reader: SQLite writers need not wait
+    try:
+        with _progress_bar("Verifying", current_head()[0]) as progress:
+            result = verify_chain(checkpoint, progress=progress)
+        db.session.rollback()
+    finally:
+        sqlite_begin_mode.reset(token)
+    if record_it:
+        record_verification(result, checkpoint)
     if not result.ok:
         click.echo(result.message, err=True)
         sys.exit(1)
     click.echo(result.message)
+
+
+@contextmanager
+def _progress_bar(label: str, length: int):
+    """Yields progress(done, total) drawing a bar on stderr, if it is a terminal."""
+    stderr = sys.stderr
+    with click.progressbar(length=max(length, 1), label=label, file=stderr,
+                           hidden=not stderr.isatty(), show_pos=True) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, done, 1)
+            bar.update(done - bar.pos)
+
+        yield progress
+
+
+@audit_cli.command("checkpoint")
+def checkpoint_command():
+    """Print the chain head as SEQ:HASH, to keep outside the database.
+
+    Later, `audit verify --expect-head SEQ:HASH` fails if the log no longer
+    contains that event with that hash (a truncated or rewritten log)."""
+    from reviewapp.audit.services import current_head
+
+    seq, digest = current_head()
+    click.echo(f"{seq}:{digest}")
+
+
+def _utc_date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("expected a date, YYYY-MM-DD (UTC)") from None
+
+
+@audit_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), required=True)
+@click.option("--action", help="An action, or a prefix such as article.")
+@click.option("--article", "article_id", type=click.IntRange(min=1), help="Article id.")
+@click.option("--since", callback=_utc_date, metavar="YYYY-MM-DD", help="From this UTC date.")
+@click.option("--until", callback=_utc_date, metavar="YYYY-MM-DD",
+              help="Up to and including this UTC date.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write; standard output when left out.")
+def export_command(fmt, action, article_id, since, until, output):
+    """Export the events that match, oldest first, as CSV or JSON Lines.
+
+    Streams in constant memory. The export is recorded first, as an
+    "audit.exported" event with the filters and the row count; the events
+    written are those up to the head at that moment."""
+    from reviewapp.audit.export import chunks, start_export
+    from reviewapp.audit.queries import AuditFilter
+    from reviewapp.db import sqlite_begin_mode
+
+    if since and until and until < since:
+        raise click.BadParameter("the end date is before the start date", param_hint="--until")
+    audit_filter = AuditFilter(action=action or None, article_id=article_id, since=since,
+                               until=until)
+    started = start_export(audit_filter, fmt)
+    token = sqlite_begin_mode.set("DEFERRED")
+    try:
+        with (open(output, "w", encoding="utf-8", newline="") if output
+              else nullcontext(sys.stdout)) as out:
+            for chunk in chunks(started):
+                out.write(chunk)
+        db.session.rollback()
+    finally:
+        sqlite_begin_mode.reset(token)
+    if output:
+        click.echo(f"Exported {_counted(started.rows, 'event')} to {output}.", err=True)
 
 
 @demo_cli.command("load")

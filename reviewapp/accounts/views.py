@@ -13,6 +13,7 @@ from reviewapp.accounts.forms import (
     UserEditForm,
 )
 from reviewapp.accounts.normalize import normalize_tags
+from reviewapp.audit.queries import object_labels, user_history
 from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db
 from reviewapp.forms import render_form
@@ -115,8 +116,10 @@ def user(user_id: int):
             db.session.commit()
             flash("User saved.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
+    history = user_history(user.id)
     return render_form("accounts/user.html", form, user=user,
-                       active_form=ActiveForm(prefix="active"))
+                       active_form=ActiveForm(prefix="active"), history=history,
+                       history_labels=object_labels(history.events))
 
 
 @admin_bp.route("/users/<int:user_id>/active", methods=["POST"])

@@ -8,13 +8,19 @@ import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 
 GENESIS_HASH = "0" * 64
 
 
+# What json.dumps(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# builds on every call, built once (verify encodes every event).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(fields: dict) -> str:
     """One text for one event: sorted keys, no spaces, UTF-8 kept as is."""
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(fields)
 
 
 def link_hash(prev_hash: str, canonical: str, key: bytes | None = None) -> str:
@@ -75,17 +81,8 @@ def verify(events: Iterable[StoredEvent], key: bytes | None = None,
             return broken("sequence number out of order")
         if event.prev_hash != prev_hash:
             return broken("its link to the previous event does not match")
-        try:
-            stored_fields = json.loads(event.canonical)
-        except ValueError:
-            return broken("its stored canonical text is not valid JSON")
-        # Compared as canonical text: in Python True == 1 == 1.0.
-        if canonical_json(stored_fields) != canonical_json(event.fields):
-            changed = sorted(k for k in set(stored_fields) | set(event.fields)
-                             if stored_fields.get(k) != event.fields.get(k))
-            return broken("its columns differ from what was recorded: " + ", ".join(changed))
-        if link_hash(prev_hash, event.canonical, key) != event.hash:
-            return broken("its hash does not match its content")
+        if problem := content_problem(event, key):
+            return broken(problem)
         if checkpoint and event.seq == checkpoint[0] and event.hash != checkpoint[1]:
             return broken("it does not match the checkpoint (the log was rewritten)")
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
@@ -102,8 +99,27 @@ def verify(events: Iterable[StoredEvent], key: bytes | None = None,
     return VerifyResult(True, checked, last_seq, prev_hash)
 
 
-def format_time(moment) -> str:
-    """UTC time as it enters the canonical text (microseconds, 'Z')."""
-    from datetime import UTC
+def content_problem(event: StoredEvent, key: bytes | None = None) -> str | None:
+    """What is wrong with one event on its own (its columns against its
+    canonical text, its hash against both), or None."""
+    # Compared as canonical text: in Python True == 1 == 1.0. The usual case,
+    # the very text that was stored, costs one encoding and no decoding.
+    if canonical_json(event.fields) != event.canonical:
+        try:
+            stored_fields = json.loads(event.canonical)
+        except ValueError:
+            return "its stored canonical text is not valid JSON"
+        if canonical_json(stored_fields) != canonical_json(event.fields):
+            changed = sorted(k for k in set(stored_fields) | set(event.fields)
+                             if stored_fields.get(k) != event.fields.get(k))
+            return "its columns differ from what was recorded: " + ", ".join(changed)
+    if link_hash(event.prev_hash, event.canonical, key) != event.hash:
+        return "its hash does not match its content"
+    return None
 
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+def format_time(moment) -> str:
+    """UTC time as it enters the canonical text: 2026-03-01T09:30:15.000123Z
+    (isoformat is several times faster than strftime, and verify calls it
+    once per event)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

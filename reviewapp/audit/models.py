@@ -54,9 +54,14 @@ CHAIN_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_name", "actor_email", 
 
 def chain_fields(row) -> dict:
     """The columns that the canonical text covers, from an event or a row."""
+    return chain_fields_of([getattr(row, name) for name in CHAIN_COLUMNS])
+
+
+def chain_fields_of(values) -> dict:
+    """The same from the values of CHAIN_COLUMNS, in that order."""
     from reviewapp.audit.chain import format_time
 
-    fields = {name: getattr(row, name) for name in CHAIN_COLUMNS}
+    fields = dict(zip(CHAIN_COLUMNS, values, strict=True))
     fields["occurred_at"] = format_time(fields["occurred_at"])
     fields["details"] = fields["details"] or {}
     return fields

@@ -143,7 +143,7 @@ def test_downgrade_to_base_then_upgrade_again_works(empty_database_url):
         assert_at_head()
 
         # The re-created log works and is append-only again.
-        record("system.migrated", reason="round trip")
+        record("audit.verified", reason="round trip")
         _db().session.commit()
         with pytest.raises(sa.exc.DBAPIError, match="audit_event is append-only"):
             _db().session.execute(sa.text("UPDATE audit_event SET reason = 'changed'"))

@@ -1,0 +1,84 @@
+"""The registry of audit actions: every action the app records, with what it means.
+
+Pure module. record() refuses an action that is not here, so the browser's
+action filter and the completeness test know every action the log can hold.
+An action is never removed once released, only marked retired, so that
+filters keep finding old events.
+"""
+
+ACTIONS: dict[str, str] = {
+    # Accounts
+    "user.login": "Logged in",
+    "user.login_failed": "Failed login or signature (wrong password, unknown email, "
+                         "locked or deactivated account, per-address limit)",
+    "user.locked": "Account locked after too many failed logins",
+    "user.logout": "Logged out (every session of the user ended)",
+    "user.created": "User created",
+    "user.roles_changed": "Roles changed",
+    "user.specialties_changed": "Specialties changed",
+    "user.deactivated": "User deactivated",
+    "user.reactivated": "User reactivated",
+    "user.password_changed": "Password changed",
+    # Articles
+    "article.created": "Article created (revision 1)",
+    "article.draft_saved": "Draft saved",
+    "article.submitted": "Submitted for review",
+    "article.resubmitted": "Resubmitted after changes were requested",
+    "article.withdrawn": "Withdrawn by the author",
+    "article.rejected": "Rejected by an editor",
+    "article.reopened": "Reopened as a draft by an editor",
+    "article.revision_started": "Approved article revised: a new draft revision started",
+    "article.approved": "Approved: the current revision became the public one",
+    "article.rereview_flagged": "Flagged for re-review: a cited work was retracted",
+    "article.rereview_started": "Re-review started by an editor: a copy of the approved "
+                                "revision went back to the board (the approved one stays "
+                                "public)",
+    # Reviews
+    "assignment.created": "Reviewer invited",
+    "assignment.accepted": "Invitation accepted, with the competing-interests declaration",
+    "assignment.declined": "Invitation declined",
+    "assignment.withdrawn": "Reviewer unassigned by an editor",
+    "review.approved": "Revision approved and e-signed by a reviewer",
+    "review.changes_requested": "Changes requested by a reviewer",
+    # Citations
+    "citation.waived": "Citation finding waived by an editor",
+    "retractions.imported": "Retraction Watch list imported",
+    # Public site
+    "reader_report.created": "A reader reported a problem with an article",
+    "reader_report.resolved": "Reader report resolved by an editor (with the resolution)",
+    "site_page.updated": "Admin text of a public page changed (e.g. the editorial policy)",
+    # Mail
+    "reminder.sent": "Review reminder queued for a reviewer",
+    # Security and the log itself
+    "access.denied": "A signed-in user was refused a page or action",
+    "audit.exported": "Audit log exported (filters and row count)",
+    "audit.verified": "Audit hash chain verified (outcome in details)",
+}
+
+# Released actions no longer recorded: still filterable, refused by record().
+RETIRED: dict[str, str] = {}
+
+
+class UnregisteredAction(ValueError):
+    """A programming error: an action missing from ACTIONS."""
+
+
+def check_registered(action: str) -> None:
+    if action not in ACTIONS:
+        raise UnregisteredAction(
+            f"Audit action {action!r} is not registered: add it, with a description, to "
+            "ACTIONS in reviewapp/audit/actions.py.")
+
+
+def describe(action: str) -> str:
+    return ACTIONS.get(action) or RETIRED.get(action) or ""
+
+
+def matching(prefix: str) -> list[str]:
+    """Every known action (recorded now or retired) that starts with `prefix`."""
+    return sorted(a for a in (*ACTIONS, *RETIRED) if a.startswith(prefix))
+
+
+def groups() -> list[str]:
+    """The prefixes offered in the action filter: 'article.', 'user.', …"""
+    return sorted({a.split(".", 1)[0] + "." for a in (*ACTIONS, *RETIRED)})
