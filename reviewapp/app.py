@@ -36,10 +36,13 @@ def create_app(test_config=None):
     from reviewapp.articles import models as _articles  # noqa: F401
     from reviewapp.articles.views import bp as articles_bp
     from reviewapp.audit import models as _audit  # noqa: F401
+    from reviewapp.audit.views import bp as audit_bp
     from reviewapp.citations import models as _citations  # noqa: F401
     from reviewapp.mail import models as _mail  # noqa: F401
     from reviewapp.main import bp as main_bp
     from reviewapp.public import models as _public  # noqa: F401
+    from reviewapp.public.api import bp as api_bp
+    from reviewapp.public.views import bp as public_bp
     from reviewapp.reviews import models as _reviews  # noqa: F401
     from reviewapp.workflow.views import bp as workflow_bp
 
@@ -48,6 +51,9 @@ def create_app(test_config=None):
     app.register_blueprint(admin_bp)
     app.register_blueprint(articles_bp)
     app.register_blueprint(workflow_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
 
     from reviewapp.errors import register_error_handlers
     from reviewapp.security import register_security

@@ -30,6 +30,7 @@ class ReaderReport(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
 
     article = relationship("Article")
+    revision = relationship("Revision")  # the one the reader saw
     resolved_by: Mapped[User | None] = relationship()
 
 

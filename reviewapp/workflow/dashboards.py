@@ -1,13 +1,16 @@
 """Dashboard queries: a fixed number of queries whatever the number of rows."""
 
-from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from datetime import timedelta
 
-from reviewapp.articles.models import Article
+from flask import current_app
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from reviewapp.articles.models import Article, Revision
 from reviewapp.citations.models import CitationReport, CitationWaiver
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
+from reviewapp.public.models import OPEN, ReaderReport
 from reviewapp.reviews.models import ACCEPTED, APPROVE, INVITED, Assignment, Review
 from reviewapp.workflow import forms
 from reviewapp.workflow.states import APPROVED, SUBMITTED, UNDER_REVIEW
@@ -75,11 +78,11 @@ def editor_dashboard() -> dict:
             blocked.append((article, len(errors)))
     return {
         "blocked": blocked,
-        "rereview": list(db.session.scalars(
-            select(Article).where(Article.state == APPROVED,
-                                  Article.rereview_reason.is_not(None))
-            .options(*article_options)
-            .order_by(Article.rereview_flagged_at, Article.id).limit(limit))),
+        **due_for_rereview(limit),
+        "reader_reports": list(db.session.scalars(
+            select(ReaderReport).where(ReaderReport.status == OPEN)
+            .options(joinedload(ReaderReport.article), joinedload(ReaderReport.revision))
+            .order_by(ReaderReport.created_at, ReaderReport.id).limit(limit))),
         "needing_reviewers": list(db.session.scalars(
             select(Article).where(Article.state == SUBMITTED).options(*article_options)
             .order_by(Article.updated_at, Article.id).limit(limit))),
@@ -89,4 +92,32 @@ def editor_dashboard() -> dict:
                                 order_by=(Assignment.due_at, Assignment.id)),
         "required": current_app.config["REQUIRED_APPROVALS"],
         "now": utcnow(),
+    }
+
+
+def due_for_rereview(limit: int) -> dict:
+    """Approved articles due for another review: flagged (a cited work was
+    retracted, or a reader's report is open) and, apart from those, approved
+    longer ago than REVIEW_INTERVAL_DAYS. Rows: (article, approved revision,
+    open reports)."""
+    approved = aliased(Revision)
+    reports = (select(ReaderReport.article_id, func.count().label("n"))
+               .where(ReaderReport.status == OPEN)
+               .group_by(ReaderReport.article_id).subquery())
+    open_reports = func.coalesce(reports.c.n, 0)
+    base = (select(Article, approved, open_reports)
+            .join(approved, approved.id == Article.approved_revision_id)
+            .outerjoin(reports, reports.c.article_id == Article.id)
+            .where(Article.state == APPROVED).options(joinedload(Article.author)))
+    flagged = or_(Article.rereview_reason.is_not(None), open_reports > 0)
+    cutoff = utcnow() - timedelta(days=current_app.config["REVIEW_INTERVAL_DAYS"])
+    return {
+        "rereview": db.session.execute(
+            base.where(flagged)
+            .order_by(func.coalesce(Article.rereview_flagged_at, approved.approved_at),
+                      Article.id).limit(limit)).all(),
+        "rereview_overdue": db.session.execute(
+            base.where(~flagged, approved.approved_at <= cutoff)
+            .order_by(approved.approved_at, Article.id).limit(limit)).all(),
+        "review_interval_days": current_app.config["REVIEW_INTERVAL_DAYS"],
     }

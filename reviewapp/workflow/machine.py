@@ -49,6 +49,11 @@ TRANSITIONS: dict[str, Transition] = {
                            AUTHOR, "Withdraw"),
     "reopen": Transition((REJECTED, WITHDRAWN), DRAFT, EDITOR, "Reopen"),
     "revise": Transition((APPROVED,), DRAFT, AUTHOR, "Revise"),
+    # A copy of the approved revision goes back to the board (whose assignments
+    # reopen) while the approved one stays public: for the review interval, a
+    # retracted source or a reader's report. Straight to Under Review, not
+    # Submitted, because the reviewers who signed it are still assigned.
+    "rereview": Transition((APPROVED,), UNDER_REVIEW, EDITOR, "Start re-review"),
 }
 EVENTS = tuple(TRANSITIONS)
 

@@ -4,9 +4,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from reviewapp.accounts.permissions import has_role
+from reviewapp.accounts.permissions import can_see_all_articles, has_role
 from reviewapp.articles.content import line_diff
 from reviewapp.articles.models import Article, Revision
+from reviewapp.audit import queries as audit_queries
 from reviewapp.citations import services as citations
 from reviewapp.extensions import db
 from reviewapp.reviews import services as reviews
@@ -37,6 +38,8 @@ def article_context(article: Article, **bound_forms) -> dict:
         "assign_form": None,
         **citation_context(article, bound_forms.get("waive_forms", {})),
     }
+    if can_see_all_articles(current_user):  # editors and admins: the article's audit trail
+        context["timeline"] = audit_queries.article_timeline(article.id)
     if "assign" in allowed or has_role(current_user, "editor"):
         assign_form = bound_forms.get("assign_form") or forms.AssignForm(
             formdata=None, version=article.version)

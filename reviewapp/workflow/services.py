@@ -1,19 +1,30 @@
 """Article life-cycle commands: each locks the article, checks its version,
 asks the state machine, applies the change, records the audit event, flushes."""
 
+from datetime import timedelta
+
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from reviewapp.accounts.models import User
+from reviewapp.accounts.permissions import has_role
 from reviewapp.articles.content import content_hash
 from reviewapp.articles.models import Article, Revision
-from reviewapp.articles.services import lock_article
+from reviewapp.articles.services import lock_article, new_revision_from
 from reviewapp.audit.services import record
 from reviewapp.citations import services as citations
 from reviewapp.db import utcnow
-from reviewapp.errors import StaleVersion, TransitionRefused
+from reviewapp.errors import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    TransitionRefused,
+)
 from reviewapp.extensions import db
 from reviewapp.mail.services import enqueue
+from reviewapp.public.models import OPEN, RESOLVED, ReaderReport
 from reviewapp.reviews.models import ACCEPTED, APPROVE, COMPLETED, INVITED, Assignment, Review
 from reviewapp.workflow import machine
 from reviewapp.workflow.states import APPROVED, UNDER_REVIEW
@@ -73,7 +84,8 @@ def change_state(article: Article, event: str, actor: User, version: int | None,
 
 
 _PAST = {"submit": "submitted", "resubmit": "resubmitted", "withdraw": "withdrawn",
-         "reject": "rejected", "reopen": "reopened", "revise": "revision_started"}
+         "reject": "rejected", "reopen": "reopened", "revise": "revision_started",
+         "rereview": "rereview_started"}
 
 
 def freeze_revision(revision: Revision) -> None:
@@ -178,3 +190,85 @@ def notify_author(article: Article, subject: str, text: str) -> None:
     enqueue(article.author.email, subject,
             f"Dear {article.author.display_name},\n\n{text}\n{link}\n", article_id=article.id)
 
+
+def start_rereview(article_id: int, actor: User, version: int | None, *,
+                   reason: str | None = None, report_id: int | None = None) -> Article:
+    """An editor sends an approved article back to the board: a frozen copy of
+    the approved revision becomes the current one, the assignments of active
+    reviewers reopen with a new due date, and the approved revision stays
+    public until a newer one is approved. From a reader report, that report
+    is resolved in the same transaction."""
+    article = lock_article(article_id)
+    report = _lock_open_report(report_id) if report_id is not None else None
+    if report is not None and report.article_id != article.id:
+        raise InvalidInput("This report is about another article.")
+    before = article.state
+    after = decide(article, "rereview", actor, version)
+    approved = article.approved_revision
+    reason = ((reason or "").strip() or article.rereview_reason
+              or (f"Reader report #{report.id}." if report else None)
+              or "The review interval has passed.")
+    revision = new_revision_from(article, actor)  # in Approved, the current is the approved
+    freeze_revision(revision)
+    article.state = after
+    article.version += 1
+    record("article.rereview_started", actor=actor, object_type="article",
+           object_id=article.id, article_id=article.id, reason=reason,
+           details={"before": {"state": before}, "after": {"state": after},
+                    "revision": revision.number, "approved_revision": approved.number,
+                    **({"report": report.id} if report else {})})
+    due_at = utcnow() + timedelta(days=current_app.config["DEFAULT_REVIEW_DAYS"])
+    for assignment in db.session.scalars(
+            select(Assignment).where(Assignment.article_id == article.id,
+                                     Assignment.state.in_((ACCEPTED, COMPLETED)))
+            .options(joinedload(Assignment.reviewer)).order_by(Assignment.id)):
+        reviewer = assignment.reviewer
+        if not reviewer.active or "reviewer" not in reviewer.role_names:
+            continue  # the editor assigns someone else
+        assignment.state, assignment.due_at = ACCEPTED, due_at
+        assignment.last_reminded_on = None
+        enqueue(reviewer.email, f"Re-review requested: {revision.title}",
+                f"Dear {reviewer.display_name},\n\nThe editor has asked the Medical Advisory "
+                f"Board to review this approved article again (revision {revision.number}, "
+                f"a copy of the approved one).\n\nReason:\n{reason}\n\nPlease review it "
+                f"by {due_at:%Y-%m-%d}:\n{current_app.config['SITE_URL']}/desk/articles/"
+                f"{article.id}/review\n", article_id=article.id)
+    notify_author(article, f"Re-review started: {revision.title}",
+                  "The editor has sent your approved article back to the Medical Advisory "
+                  f"Board for another review.\n\nReason:\n{reason}\n\nThe approved "
+                  "version stays public meanwhile.")
+    if report is not None:
+        _resolve(report, actor, f"Re-review started (revision {revision.number}).")
+    db.session.flush()
+    return article
+
+
+def resolve_reader_report(report_id: int, actor: User, resolution: str) -> ReaderReport:
+    """An editor closes a reader's report with what was done about it."""
+    if not has_role(actor, "editor"):
+        raise PermissionDenied("Only editors can resolve reader reports.")
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise InvalidInput("Say what was done about the report.")
+    report = _lock_open_report(report_id)
+    _resolve(report, actor, resolution)
+    db.session.flush()
+    return report
+
+
+def _lock_open_report(report_id: int) -> ReaderReport:
+    report = db.session.execute(
+        select(ReaderReport).where(ReaderReport.id == report_id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one_or_none()
+    if report is None:
+        raise NotFound("There is no such report.")
+    if report.status != OPEN:
+        raise TransitionRefused("This report was resolved already.")
+    return report
+
+
+def _resolve(report: ReaderReport, actor: User, resolution: str) -> None:
+    report.status, report.resolution = RESOLVED, resolution[:5000]
+    report.resolved_by_id, report.resolved_at = actor.id, utcnow()
+    record("reader_report.resolved", actor=actor, object_type="reader_report",
+           object_id=report.id, article_id=report.article_id, reason=report.resolution)

@@ -9,6 +9,7 @@ from reviewapp.accounts.access import role_required
 from reviewapp.articles import services as articles
 from reviewapp.errors import InvalidInput, StaleVersion, TransitionRefused
 from reviewapp.extensions import db
+from reviewapp.public.forms import RereviewForm, ResolveReportForm
 from reviewapp.reviews import services as reviews
 from reviewapp.workflow import dashboards, forms, pages
 from reviewapp.workflow import services as workflow
@@ -226,3 +227,40 @@ def queue():
 @role_required("editor")
 def editor_dashboard():
     return render_template("workflow/editor.html", **dashboards.editor_dashboard())
+
+
+def _dashboard_page(error):
+    db.session.rollback()
+    flash(error.message, "danger")
+    return render_template("workflow/editor.html", **dashboards.editor_dashboard()), \
+        error.status_code
+
+
+@bp.route("/articles/<int:article_id>/rereview", methods=["POST"])
+@role_required("editor")
+def start_rereview(article_id: int):
+    form = RereviewForm()
+    if not form.validate_on_submit():
+        return _dashboard_page(InvalidInput("The form was incomplete; reload the page."))
+    try:
+        workflow.start_rereview(article_id, current_user, form.version.data,
+                                reason=form.reason.data, report_id=form.report_id.data)
+    except REFUSALS as error:
+        return _dashboard_page(error)
+    return _done(article_id, "Re-review started: the reviewers have a copy of the approved "
+                             "revision; the approved revision stays public meanwhile.")
+
+
+@bp.route("/reader-reports/<int:report_id>/resolve", methods=["POST"])
+@role_required("editor")
+def resolve_report(report_id: int):
+    form = ResolveReportForm()
+    if not form.validate_on_submit():
+        return _dashboard_page(InvalidInput("Say what was done about the report."))
+    try:
+        workflow.resolve_reader_report(report_id, current_user, form.resolution.data)
+    except REFUSALS as error:
+        return _dashboard_page(error)
+    db.session.commit()
+    flash("Report resolved.", "success")
+    return redirect(url_for("workflow.editor_dashboard"))

@@ -64,6 +64,7 @@ SPEC = {
     "withdraw":        rule([DRAFT, *OPEN],                            WITHDRAWN,         OWNER),
     "reopen":          rule([REJECTED, WITHDRAWN],                     DRAFT,             EDITOR),
     "revise":          rule([APPROVED],                                DRAFT,             OWNER),
+    "rereview":        rule([APPROVED],                                UNDER_REVIEW,      EDITOR),
 }  # fmt: skip
 
 # Every (from, to) pair DESIGN.md §2 allows for a successful event.
@@ -79,6 +80,7 @@ DESIGN_PAIRS = frozenset({
     (CHANGES_REQUESTED, WITHDRAWN),                                       # withdraw
     (REJECTED, DRAFT), (WITHDRAWN, DRAFT),                                # reopen
     (APPROVED, DRAFT),                                                    # revise approved
+    (APPROVED, UNDER_REVIEW),              # re-review (DESIGN §6): a copy goes to the board
     # accept / decline / unassign: no state change while assignments are live
     (SUBMITTED, SUBMITTED), (CHANGES_REQUESTED, CHANGES_REQUESTED),
 })
@@ -416,7 +418,7 @@ class Model:
                             required_approvals=self.required, unwaived_errors=self.errors)
 
     def apply(self, event, actor, subject, new_state):
-        if event in ("submit", "resubmit", "revise"):
+        if event in ("submit", "resubmit", "revise", "rereview"):
             self.revision += 1      # a new frozen revision; assignments carry over
         elif event == "assign":
             self.invited.add(subject)

@@ -1,0 +1,189 @@
+"""The read API, /api/v1: what the public pages show, as JSON. GET only, no
+login; errors are JSON too; ETag and Last-Modified answer conditional GETs
+with 304 before anything is rendered."""
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, request, url_for
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from reviewapp.errors import DomainError, InvalidInput
+from reviewapp.public import services
+from reviewapp.public.openapi import openapi_document
+
+PREFIX = "/api/v1"
+_API_VERSION = "1"  # part of every ETag: a change of format changes them all
+bp = Blueprint("api", __name__, url_prefix=PREFIX)
+
+
+# -- JSON in and out ---------------------------------------------------------------------------
+
+def _json(payload, status: int = 200) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    response = Response(body, status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-cache"  # may be stored, revalidated each time
+    return response
+
+
+def error_response(status: int, message: str, headers: dict | None = None) -> Response:
+    response = _json({"error": {"status": status, "message": message}}, status)
+    response.headers.update(headers or {})
+    return response
+
+
+def _timestamp(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _not_modified(etag: str, last_modified: datetime | None) -> bool:
+    """RFC 9110 §13.2.2: If-None-Match (weak comparison) when sent, otherwise
+    If-Modified-Since."""
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(etag)
+    since = request.if_modified_since
+    if since is not None and last_modified is not None:
+        return last_modified.replace(microsecond=0) <= since
+    return False
+
+
+def _conditional(etag: str, last_modified: datetime | None, build) -> Response:
+    """304 when the client's copy is current (build is never called), else build()."""
+    if _not_modified(etag, last_modified):
+        response = Response(status=304)
+        response.headers["Cache-Control"] = "no-cache"
+    else:
+        response = _json(build())
+    response.set_etag(etag)
+    if last_modified is not None:
+        response.last_modified = last_modified.replace(microsecond=0)
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    headers = {}
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return error_response(error.code or 500, error.description or error.name, headers)
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError):
+    return error_response(error.status_code, error.message)
+
+
+@bp.before_app_request
+def _api_routing_errors():
+    """Unknown API paths and wrong methods answer in JSON too (the app's own
+    handlers answer in HTML): routing errors are raised after this hook."""
+    error = request.routing_exception
+    if error is None or not (request.path == PREFIX or request.path.startswith(PREFIX + "/")):
+        return None
+    if isinstance(error, HTTPException) and error.code in (404, 405):
+        return _http_error(error)
+    return None
+
+
+# -- serialisation ----------------------------------------------------------------------------
+
+def _summary(item: services.ArticleSummary) -> dict:
+    return {"slug": item.slug, "title": item.title, "tags": item.tags,
+            "review_status": "approved", "last_updated": _timestamp(item.approved_at),
+            "next_review_due": item.next_review_due.isoformat(),
+            "url": url_for("public.article", slug=item.slug, _external=True),
+            "api_url": url_for("api.article", slug=item.slug, _external=True)}
+
+
+def article_payload(shown: services.PublicArticle) -> dict:
+    """Exactly what the article page shows."""
+    summary = shown.citation_summary
+    return {
+        "slug": shown.slug,
+        "title": shown.title,
+        "tags": shown.tags,
+        "url": url_for("public.article", slug=shown.slug, _external=True),
+        "revision": shown.revision.number,
+        "content_hash": shown.revision.content_hash,
+        "review": {
+            "status": shown.status,
+            "status_label": shown.status_label,
+            "steps": [{"step": s["step"], "label": s["label"], "done": s["done"],
+                       "current": s["current"]} for s in shown.tracker],
+            "statement": services.BOARD_STATEMENT,
+            "pending": shown.pending,
+            "caution": shown.caution,
+            "update_under_review": shown.update_under_review,
+            "update_notice": services.UPDATE_NOTICE if shown.update_under_review else None,
+            "submitted_at": _timestamp(shown.revision.frozen_at),
+            "last_updated": _timestamp(shown.approved_at),
+            "next_review_due": (shown.next_review_due.isoformat()
+                                if shown.next_review_due else None),
+            "reviewed_by": [{"name": r.name, "signed_at": _timestamp(r.signed_at)}
+                            for r in shown.reviewers],
+            "editorial_policy_url": url_for("public.editorial_policy", _external=True),
+        },
+        "markdown": shown.revision.body,
+        "html": str(shown.body_html),
+        "references": [{
+            "number": ref.number, "text": ref.text, "doi": ref.doi, "pmid": ref.pmid,
+            "pmcid": ref.pmcid, "isbn": ref.isbn, "url": ref.url,
+            "links": {"doi": ref.doi_url, "pubmed": ref.pubmed_url, "pmc": ref.pmc_url,
+                      "web": ref.web_url},
+            "retracted": ref.retracted,
+            "notice": ({"kind": ref.notice.kind, "label": ref.notice.label,
+                        "nature": ref.notice.nature, "date": ref.notice.date,
+                        "record_id": ref.notice.record_id} if ref.notice else None),
+        } for ref in shown.references],
+        "citation_summary": ({**summary, "checked_at": _timestamp(summary["checked_at"])}
+                             if summary else None),
+        "related": [{"slug": r.slug, "title": r.title,
+                     "url": url_for("public.article", slug=r.slug, _external=True)}
+                    for r in shown.related],
+        "disclaimer": shown.disclaimer,
+    }
+
+
+# -- routes -----------------------------------------------------------------------------------
+
+def _limit() -> int:
+    raw = request.args.get("limit")
+    maximum = current_app.config["API_MAX_PAGE_SIZE"]
+    if raw is None:
+        return min(current_app.config["PAGE_SIZE"], maximum)
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise InvalidInput(f"limit must be a whole number from 1 to {maximum}.")
+    return int(raw)
+
+
+@bp.get("/articles")
+def articles():
+    since = request.args.get("updated_since")
+    page = services.list_public_articles(
+        query=request.args.get("q", ""), tag=request.args.get("tag", ""),
+        updated_since=services.parse_updated_since(since) if since is not None else None,
+        cursor=request.args.get("cursor") or None, limit=_limit())
+    payload = {"items": [_summary(item) for item in page.items],
+               "next_cursor": page.next_cursor,
+               "next": (url_for("api.articles", **{**request.args.to_dict(),
+                                                   "cursor": page.next_cursor},
+                                _external=True) if page.next_cursor else None)}
+    etag = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    moments = [m for item in page.items for m in (item.approved_at, item.updated_at)]
+    return _conditional(etag, max(moments) if moments else None, lambda: payload)
+
+
+@bp.get("/articles/<slug>")
+def article(slug: str):
+    shown = services.public_article(slug)
+    etag = shown.fingerprint(extra=(request.host_url, _API_VERSION))
+    return _conditional(etag, shown.last_modified, lambda: article_payload(shown))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return _json(openapi_document())
+
