@@ -6,7 +6,7 @@ from wtforms import widgets
 from wtforms.fields import SelectMultipleField
 
 
-def _bad_character(text: str) -> str | None:
+def bad_character(text: str) -> str | None:
     for ch in text:
         if ch == "\x00":
             return "a NUL byte"
@@ -20,7 +20,7 @@ class BaseForm(FlaskForm):
         ok = super().validate(extra_validators)
         for field in self:
             if isinstance(field.data, str):
-                bad = _bad_character(field.data)
+                bad = bad_character(field.data)
                 if bad:
                     field.errors = [*field.errors, f"{field.label.text} contains {bad}, "
                                     "which is not allowed."]

@@ -17,6 +17,21 @@ def register_security(app):
     # length validators then answer with a message that names the limit.
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
 
+    @app.before_request
+    def refuse_bad_characters_in_query():
+        # Forms check their fields (BaseForm); query parameters and path
+        # parts (slugs) go straight into queries, where PostgreSQL fails on NUL.
+        from flask import abort, request
+
+        from reviewapp.forms import bad_character
+
+        path_args = [(k, v) for k, v in (request.view_args or {}).items() if isinstance(v, str)]
+        for name, value in [*request.args.items(multi=True), *path_args]:
+            bad = bad_character(name + value)
+            if bad:
+                abort(400, f"The parameter {name[:50]!r} contains {bad}, which is not "
+                           "allowed.")
+
     @app.after_request
     def set_security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
