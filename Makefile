@@ -35,5 +35,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check reviewapp tests migrations benchmarks
 
 # Benchmarks print Markdown tables for the README's performance section.
+# QUICK=1: page latency at size S only (under two minutes; .ci/run uses it).
+# BENCH_DATABASE_URL=postgresql://.../reviewapp_bench adds PostgreSQL
+# (databases reviewapp_bench_s, _m, _l are dropped and recreated as needed).
+QUICK ?=
 bench: $(VENV)/.installed-dev
+ifeq ($(QUICK),)
 	$(BIN)/python -m benchmarks.citations
+endif
+	QUICK=$(QUICK) $(BIN)/python -m benchmarks.pages
