@@ -505,7 +505,8 @@ def _duplicate_of(ref: ParsedReference, first_with: dict[tuple[str, str], int]) 
     return duplicate
 
 
-def _notice_kind(nature: object) -> str | None:
+def notice_kind(nature: object) -> str | None:
+    """The finding code a Retraction Watch notice leads to ("reinstatement": none)."""
     nature = str(nature or "").casefold()
     if "reinstat" in nature:
         return "reinstatement"
@@ -527,7 +528,7 @@ def _retraction_finding(ref: ParsedReference,
         except Exception:  # a mapping that cannot be searched holds no notice for us
             notice = None
         if notice is not None:
-            notices.append((_notice_kind(getattr(notice, "nature", "")), notice))
+            notices.append((notice_kind(getattr(notice, "nature", "")), notice))
     if any(kind == "reinstatement" for kind, _ in notices):
         return None  # the work was reinstated after the notice
     for code in ("reference-retracted", "reference-concern", "reference-corrected"):

@@ -20,6 +20,7 @@ from reviewapp.accounts.models import User
 from reviewapp.accounts.permissions import has_role
 from reviewapp.articles.models import Article, ArticleTag, Revision
 from reviewapp.audit.services import record
+from reviewapp.citations.engine import notice_kind
 from reviewapp.citations.models import CitationReport, Retraction
 from reviewapp.db import utcnow
 from reviewapp.errors import DomainError, InvalidInput, NotFound, PermissionDenied, StaleVersion
@@ -276,17 +277,14 @@ def approving_signatures(revision_id: int) -> list[ReviewerSignature]:
     return [ReviewerSignature(name, signed_at) for name, signed_at in rows]
 
 
+# The engine's reading of a notice, under the names the page and the API use.
+_PUBLIC_NOTICE_KINDS = {"reinstatement": "reinstatement", "reference-retracted": "retraction",
+                        "reference-concern": "expression_of_concern",
+                        "reference-corrected": "correction"}
+
+
 def _notice_kind(nature: str) -> str | None:
-    nature = (nature or "").casefold()
-    if "reinstat" in nature:
-        return "reinstatement"
-    if "retract" in nature:
-        return "retraction"
-    if "concern" in nature:
-        return "expression_of_concern"
-    if "correct" in nature or "erratum" in nature:
-        return "correction"
-    return None
+    return _PUBLIC_NOTICE_KINDS.get(notice_kind(nature))
 
 
 def references_with_notices(revision: Revision) -> tuple[list[PublicReference],
