@@ -110,3 +110,8 @@ class Reference(Base):
     isbn: Mapped[str | None] = mapped_column(String(20))
     url: Mapped[str | None] = mapped_column(Text)
     year: Mapped[int | None] = mapped_column(Integer)
+
+
+def listed_revision(path):
+    """Load a joined revision for a list: the title and number, not the body."""
+    return path.load_only(Revision.id, Revision.number, Revision.title)

@@ -14,7 +14,7 @@ from reviewapp.accounts.permissions import (
     can_see_all_articles,
     can_view_article,
 )
-from reviewapp.articles.models import Article, ArticleTag, Revision
+from reviewapp.articles.models import Article, ArticleTag, Revision, listed_revision
 from reviewapp.articles.references import split_reference_lines
 from reviewapp.audit.services import record
 from reviewapp.citations.services import check_revision, reference_rows
@@ -179,7 +179,7 @@ def get_draft_for_edit(article_id: int, editor: User) -> Article:
 
 
 def _list_query():
-    return select(Article).options(joinedload(Article.current_revision),
+    return select(Article).options(listed_revision(joinedload(Article.current_revision)),
                                    joinedload(Article.author), selectinload(Article.tags))
 
 

@@ -6,7 +6,7 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from reviewapp.articles.models import Article, Revision
+from reviewapp.articles.models import Article, Revision, listed_revision
 from reviewapp.citations.models import CitationReport, CitationWaiver
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
@@ -21,7 +21,8 @@ def _assignments(*conditions, order_by):
     return list(db.session.scalars(
         select(Assignment).where(*conditions)
         .options(joinedload(Assignment.reviewer),
-                 joinedload(Assignment.article).joinedload(Article.current_revision),
+                 listed_revision(joinedload(Assignment.article)
+                                 .joinedload(Article.current_revision)),
                  joinedload(Assignment.article).joinedload(Article.author))
         .order_by(*order_by).limit(limit)))
 
@@ -55,7 +56,8 @@ def editor_dashboard() -> dict:
                        & (Article.current_revision_id == Review.revision_id))
                  .where(Review.decision == APPROVE)
                  .group_by(Review.article_id).subquery())
-    article_options = (joinedload(Article.current_revision), joinedload(Article.author))
+    article_options = (listed_revision(joinedload(Article.current_revision)),
+                       joinedload(Article.author))
     under_review = db.session.execute(
         select(Article, func.coalesce(approvals.c.n, 0))
         .outerjoin(approvals, approvals.c.article_id == Article.id)
