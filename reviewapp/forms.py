@@ -40,3 +40,19 @@ def render_form(template: str, form: FlaskForm, status: int | None = None, **con
     if status is None:
         status = 400 if form.errors else 200
     return render_template(template, form=form, **context), status
+
+
+MAX_TAG_LENGTH = 80  # article_tag.name and user_specialty.name are VARCHAR(80)
+
+
+def tag_lengths(form, field):
+    """Each comma-separated tag fits its column: a longer one would fail on
+    PostgreSQL (a 500) rather than get a message."""
+    from wtforms.validators import ValidationError
+
+    from reviewapp.accounts.normalize import normalize_tags
+
+    for tag in normalize_tags(field.data or ""):
+        if len(tag) > MAX_TAG_LENGTH:
+            raise ValidationError(f"{field.label.text}: each can be at most {MAX_TAG_LENGTH} "
+                                  f"characters (\u201c{tag[:20]}\u2026\u201d has {len(tag):,}).")

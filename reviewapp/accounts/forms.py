@@ -6,7 +6,7 @@ from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, Vali
 
 from reviewapp.accounts.normalize import normalize_email
 from reviewapp.accounts.permissions import ROLE_LABELS, ROLES
-from reviewapp.forms import BaseForm, MultiCheckboxField
+from reviewapp.forms import BaseForm, MultiCheckboxField, tag_lengths
 
 ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
 
@@ -36,7 +36,7 @@ class UserCreateForm(BaseForm):
                                                      password_length])
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES,
                                validators=[DataRequired("Choose at least one role.")])
-    specialties = StringField("Specialties", validators=[Length(max=1000)],
+    specialties = StringField("Specialties", validators=[Length(max=1000), tag_lengths],
                               description="Comma-separated, e.g. cardiology, pain medicine")
     submit = SubmitField("Create user")
 
@@ -44,7 +44,7 @@ class UserCreateForm(BaseForm):
 class UserEditForm(BaseForm):
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES,
                                validators=[DataRequired("Choose at least one role.")])
-    specialties = StringField("Specialties", validators=[Length(max=1000)],
+    specialties = StringField("Specialties", validators=[Length(max=1000), tag_lengths],
                               description="Comma-separated, e.g. cardiology, pain medicine")
     submit = SubmitField("Save user")
 

@@ -6,10 +6,7 @@ from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from reviewapp.accounts.normalize import normalize_tags
-from reviewapp.forms import BaseForm
-
-MAX_TAG_LENGTH = 80  # article_tag.name is VARCHAR(80)
+from reviewapp.forms import BaseForm, tag_lengths
 
 
 def max_length(setting: str, what: str):
@@ -22,14 +19,6 @@ def max_length(setting: str, what: str):
     return check
 
 
-def _tag_lengths(form, field):
-    """Each tag fits its column: a longer one would fail on PostgreSQL (a 500)."""
-    for tag in normalize_tags(field.data or ""):
-        if len(tag) > MAX_TAG_LENGTH:
-            raise ValidationError(f"A tag can be at most {MAX_TAG_LENGTH} characters "
-                                  f"(\u201c{tag[:20]}\u2026\u201d has {len(tag):,}).")
-
-
 class DraftForm(BaseForm):
     title = StringField("Title", validators=[DataRequired("Enter a title."),
                                              max_length("MAX_TITLE_LENGTH", "The title")])
@@ -39,7 +28,7 @@ class DraftForm(BaseForm):
     references = TextAreaField(
         "References", validators=[max_length("MAX_REFERENCES_LENGTH", "The reference list")],
         description="One reference per line, numbered in the order they are first cited.")
-    tags = StringField("Tags", validators=[Length(max=500), _tag_lengths],
+    tags = StringField("Tags", validators=[Length(max=500), tag_lengths],
                        description="Comma-separated topics, e.g. cardiology, hypertension")
     reference_file = FileField(
         "Reference file",

@@ -158,3 +158,11 @@ def test_demo_load_creates_one_user_per_role_once(app, rows):
     assert states == ["approved", "draft", "under_review"]
     verify = runner.invoke(args=["audit", "verify"])
     assert verify.exit_code == 0, verify.output
+
+
+def test_a_specialty_longer_than_its_column_gets_a_form_error(client, admin, rows):
+    response = client.post("/admin/users/new", data={**NEW_USER, "specialties": "s" * 81})
+    assert response.status_code == 400
+    assert "Specialties: each can be at most 80 characters" in response.get_data(as_text=True)
+    with rows() as session:
+        assert session.scalar(select(User).where(User.email == NEW_USER["email"])) is None
