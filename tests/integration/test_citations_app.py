@@ -14,6 +14,7 @@ from reviewapp.citations.models import CitationReport, CitationWaiver, Retractio
 from reviewapp.db import utcnow
 from reviewapp.reviews.models import APPROVE, Assignment, Review, Signature
 from tests.conftest import PASSWORD, audit_actions
+from tests.integration.test_workflow import Desk as WorkflowDesk
 
 TITLE = "Ibuprofen for back pain"
 GOOD_REF = "1. Doe J. Ibuprofen for low back pain. BMJ. 2024. doi:10.1136/bmj.m1"
@@ -37,26 +38,13 @@ def _hidden(page: str, name: str) -> str:
     return html.unescape(match.group(1))
 
 
-class Desk:
-    """Author, editor and two reviewers, each with their own browser session."""
+class Desk(WorkflowDesk):
+    """The workflow test's people, on an article with the given body and references;
+    forms here carry the version of the page they came from."""
 
     def __init__(self, app, make_user, make_article, body, references):
-        self.app = app
-        self.author = make_user(roles=["author"], name="Alice Author")
-        self.editor = make_user(roles=["editor"], name="Eddie Editor")
-        self.reviewers = [make_user(roles=["reviewer"], name=f"Dr. Reviewer {n}")
-                          for n in (1, 2)]
-        self.article_id = make_article(self.author, title=TITLE, body=body,
-                                       references=references)
-        self.clients = {}
-
-    def client(self, user):
-        if user.id not in self.clients:
-            client = self.app.test_client()
-            response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-            assert response.status_code == 302
-            self.clients[user.id] = client
-        return self.clients[user.id]
+        super().__init__(app, make_user, make_article, title=TITLE, body=body,
+                         references=references)
 
     def page(self, user, suffix=""):
         response = self.client(user).get(f"/desk/articles/{self.article_id}{suffix}")
@@ -114,12 +102,6 @@ class Desk:
         return self.client(user).post(
             f"/desk/articles/{self.article_id}/waive/{n}",
             data={f"w{n}-version": version, f"w{n}-finding_key": key, f"w{n}-reason": reason})
-
-    def state(self):
-        with self.app.app_context():
-            from reviewapp.extensions import db
-
-            return db.session.get(Article, self.article_id).state
 
 
 def _report(session, article_id, number=None) -> CitationReport:

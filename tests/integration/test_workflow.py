@@ -17,14 +17,15 @@ from tests.conftest import PASSWORD, audit_actions
 class Desk:
     """The people of one workflow test, each with their own browser session."""
 
-    def __init__(self, app, make_user, make_article):
+    def __init__(self, app, make_user, make_article, **article):
+        """`article`: make_article's keywords (title, body, references, tags)."""
         self.app = app
         self.author = make_user(roles=["author"], name="Alice Author")
         self.editor = make_user(roles=["editor"], name="Eddie Editor")
         self.reviewers = [make_user(roles=["reviewer"], name=f"Dr. Reviewer {n}",
                                     specialties=["pain medicine"] if n == 2 else [])
                           for n in (1, 2)]
-        self.article_id = make_article(self.author, tags=["pain medicine"])
+        self.article_id = make_article(self.author, **{"tags": ["pain medicine"], **article})
         self.clients = {}
 
     def client(self, user):
