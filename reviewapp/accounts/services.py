@@ -12,7 +12,12 @@ from sqlalchemy.orm import selectinload
 
 from reviewapp.accounts import passwords
 from reviewapp.accounts.models import User, UserRole, UserSpecialty, new_session_token
-from reviewapp.accounts.normalize import normalize_email, normalize_name
+from reviewapp.accounts.normalize import (
+    lookalike_email_problem,
+    lookalike_name_problem,
+    normalize_email,
+    normalize_name,
+)
 from reviewapp.accounts.permissions import ROLES, can_manage_users
 from reviewapp.audit.models import AuditEvent
 from reviewapp.audit.services import record
@@ -111,6 +116,8 @@ def create_user(*, email: str, display_name: str, password: str, roles: list[str
         raise InvalidInput("Enter a valid email address.")
     if not display_name:
         raise InvalidInput("Enter a name.")
+    if problem := lookalike_email_problem(email) or lookalike_name_problem(display_name):
+        raise InvalidInput(problem)
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
         raise InvalidInput(f"Unknown role: {', '.join(unknown)}. Roles: {', '.join(ROLES)}.")

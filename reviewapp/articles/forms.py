@@ -6,6 +6,8 @@ from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from reviewapp.articles.references import split_reference_lines
+from reviewapp.citations.identifiers import script_links
 from reviewapp.forms import BaseForm, tag_lengths
 
 
@@ -19,6 +21,16 @@ def max_length(setting: str, what: str):
     return check
 
 
+def no_script_links(form, field):
+    """A javascript:, vbscript: or data: link is an attack, not a citation."""
+    for number, entry in enumerate(split_reference_lines(field.data), start=1):
+        if found := script_links(entry):
+            raise ValidationError(
+                f"Reference {number} contains the link {found[0]}, which is not a web "
+                f"address. References may link only to http:// or https:// addresses.")
+    return None
+
+
 class DraftForm(BaseForm):
     title = StringField("Title", validators=[DataRequired("Enter a title."),
                                              max_length("MAX_TITLE_LENGTH", "The title")])
@@ -26,7 +38,8 @@ class DraftForm(BaseForm):
                          description="Markdown. Cite references with numbered markers "
                                      "such as [1], [2,3] or [4-6].")
     references = TextAreaField(
-        "References", validators=[max_length("MAX_REFERENCES_LENGTH", "The reference list")],
+        "References", validators=[max_length("MAX_REFERENCES_LENGTH", "The reference list"),
+                                 no_script_links],
         description="One reference per line, numbered in the order they are first cited.")
     tags = StringField("Tags", validators=[Length(max=500), tag_lengths],
                        description="Comma-separated topics, e.g. cardiology, hypertension")

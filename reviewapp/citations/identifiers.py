@@ -1,6 +1,7 @@
 """Identifiers in one reference as typed: DOI, PMID, PMCID, ISBN, ISSN, links and year.
 Pure module; check digits come from python-stdnum."""
 
+import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,13 @@ _WEB_URL = re.compile(r"https?://[^\s<>\"'`]*", re.IGNORECASE)
 _OTHER_SCHEME_URL = re.compile(
     r"(?<![\w+.-])(?:(?!https?://)[a-z][a-z0-9+.-]{0,20}://\S*|(?:javascript|vbscript):\S*"
     r"|data:[a-z]+/[\w.+-]+[;,]\S*)",
+    re.IGNORECASE)
+# Links a browser would run or render inline. Browsers decode character references
+# and skip tabs and newlines inside a scheme, so "java&#x09;script:" counts too.
+_SCHEME_GAP = r"[\t\n\r]*"
+_SCRIPT_LINK = re.compile(
+    rf"(?<![\w+.-])(?:{_SCHEME_GAP.join('javascript')}|{_SCHEME_GAP.join('vbscript')}"
+    rf"|{_SCHEME_GAP.join('data')}(?={_SCHEME_GAP}:{_SCHEME_GAP}[a-z]+/)){_SCHEME_GAP}:\S*",
     re.IGNORECASE)
 _LABELLED_DOI = re.compile(
     r"\b(?:dx\.)?doi\.org/(\S+)|\bdoi\s*:\s*(\S+)|\bdoi\s+(?=10\.)(\S+)", re.IGNORECASE)
@@ -135,6 +143,14 @@ def find_web_urls(text: str) -> list[tuple[int, str]]:
     for match in _WEB_URL.finditer(text):
         found.append((match.start(), strip_trailing_punctuation(match[0])))
     return found
+
+
+def script_links(text: str) -> list[str]:
+    """javascript:, vbscript: and data: links in a reference, as typed after decoding."""
+    rest = html.unescape(text)
+    for start, url in find_web_urls(rest):  # what an http(s) link holds is its own business
+        rest = _blank(rest, start, start + len(url))
+    return [_quote(strip_trailing_punctuation(match[0])) for match in _SCRIPT_LINK.finditer(rest)]
 
 
 def _blank(text: str, start: int, end: int) -> str:

@@ -214,6 +214,30 @@ def test_bad_reference_links_are_flagged_on_the_draft(app, client, make_user, lo
         assert "javascript:alert(1)" in " ".join(article.current_revision.reference_texts)
 
 
+@pytest.mark.parametrize("line", BAD_LINK_REFERENCES.splitlines(), ids=["js", "mixed-case", "data"])
+def test_script_link_in_a_reference_is_a_field_error(app, client, make_user, login_as,
+                                                     make_article, line):
+    author = make_user(roles=["author"])
+    article_id = make_article(author)
+    login_as(author)
+    before = _writes(app)
+    references = "1. Doe J. Aspirin. BMJ. 2019;1:1. doi:10.1136/bmj.l1\n" + line.replace("1. ", "2. ", 1)
+    data = {"title": "Links", "body": "Aspirin [1] and more [2].", "references": references,
+            "tags": "", "save": "Save draft"}
+    for url, extra in (("/desk/articles/new", {}),
+                       (f"/desk/articles/{article_id}/edit", {"version": "1"})):
+        response = client.post(url, data={**data, **extra})
+        page = response.get_data(as_text=True)
+        assert response.status_code in (200, 400), (url, response.status_code)
+        assert "Reference 2 contains the link" in page, url
+        assert "may link only to http:// or https://" in page
+        assert_harmless(page, url)                  # shown back as text, never as a link
+        assert unescape("Doe J. Aspirin") in unescape(page)
+    assert _writes(app) == before
+    harmless = {**data, "references": references.splitlines()[0]}
+    assert client.post("/desk/articles/new", data=harmless).status_code == 302
+
+
 def test_markdown_attribute_breakout_has_no_event_attribute(app):
     from reviewapp.rendering import render_markdown
 
@@ -324,6 +348,33 @@ def test_names_and_emails_are_normalised_and_rendered_harmlessly(app, client, ma
     assert response.status_code in (200, 400, 409)
     assert "mallory@" in response.get_data(as_text=True)
     assert _count(app, User) == users
+
+
+@pytest.mark.parametrize("email, name, named", [
+    ("\u0440\u0430ul@example.org", "Paul Roe", "mixes letters"),       # Cyrillic р, а
+    ("\u0440\u0430\u0443@example.org", "Pay Roe", "look like Latin"),  # all-Cyrillic "рау"
+    ("alice@example.org", "\u0410lice Smith", "mixes letters"),        # Cyrillic А in a name
+], ids=["mixed-email", "whole-script-email", "mixed-name"])
+def test_cyrillic_lookalikes_are_refused(app, client, make_user, login_as, email, name,
+                                         named):
+    admin = make_user(roles=["admin"])
+    make_user(roles=["reviewer"], email="paul@example.org", name="Alice Smith")
+    login_as(admin)
+    users = _count(app, User)
+    response = client.post("/admin/users/new", data={
+        "email": email, "display_name": name, "password": "a long enough password",
+        "roles": "reviewer", "specialties": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code in (200, 400), response.status_code
+    assert named in page
+    assert email in unescape(page) and name in unescape(page)      # what was typed, shown back
+    assert _count(app, User) == users
+    # The same names written wholly in one alphabet are real people and welcome.
+    response = client.post("/admin/users/new", data={
+        "email": "\u0438\u0432\u0430\u043d@example.org", "display_name": "\u0418\u0432\u0430\u043d Petrov",
+        "password": "a long enough password", "roles": "reviewer", "specialties": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _count(app, User) == users + 1
 
 
 def test_service_created_name_drops_bidi_override(app, client,

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviewapp.citations.identifiers import normalize_doi, parse_reference
+from reviewapp.citations.identifiers import normalize_doi, parse_reference, script_links
 
 
 @pytest.mark.parametrize(("value", "doi"), [
@@ -156,3 +156,16 @@ def test_any_text_parses_without_raising(text):
 @given(st.text(alphabet="0123456789-Xx ISBNSdoi:/.10PMC", max_size=80))
 def test_identifier_like_text_parses_without_raising(text):
     parse_reference(1, text)
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Doe J. BMJ. 2020. javascript:alert(1)", ["javascript:alert(1)"]),
+    ("Roe R. JaVaScRiPt:alert(2) vbscript:msgbox(3)", ["JaVaScRiPt:alert(2)", "vbscript:msgbox(3)"]),
+    ("Kay K. java&#x09;script:alert(4)", ["java\tscript:alert(4)"]),
+    ("Kay K. j&#97;vascript:alert(5)", ["javascript:alert(5)"]),
+    ("Lee L. data:text/html;base64,PHNjcmlwdD4=", ["data:text/html;base64,PHNjcmlwdD4="]),
+    ("Data: a review of trial data. Lancet. 2020;1:2.", []),
+    ("Metadata:x/y. See https://a.org/javascript:x and https://a.org/?u=data:text/html,x", []),
+])
+def test_script_links_are_found_as_decoded(text, found):
+    assert script_links(text) == [f"\u201c{link}\u201d" for link in found]

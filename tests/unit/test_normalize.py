@@ -7,6 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reviewapp.accounts.normalize import (
+    lookalike_email_problem,
+    lookalike_name_problem,
     normalize_email,
     normalize_name,
     normalize_tags,
@@ -136,3 +138,38 @@ def test_tag_typed_with_fullwidth_comma_survives_the_edit_form():
     assert after_edit == tags, (
         f"tags {tags} became {after_edit} after an unchanged save of the edit form: "
         "normalize_tags should NFKC-normalise before splitting on ','")
+
+
+# -- Look-alikes from other alphabets (Unicode TR39) -----------------------------------
+
+@pytest.mark.parametrize("email, words", [
+    ("\u0440\u0430ul@example.org", "mixes letters"),          # Cyrillic р, а in "paul"
+    ("paul@ex\u0430mple.org", "mixes letters"),               # Cyrillic а in the domain
+    ("\u03c1ay@example.org", "mixes letters"),                # Greek rho
+    ("\u0440\u0430\u0443@example.org", "look like Latin"),    # all-Cyrillic "рау" = "pay"
+])
+def test_lookalike_email_is_named(email, words):
+    assert words in lookalike_email_problem(normalize_email(email))
+
+
+@pytest.mark.parametrize("email", [
+    "paul@example.org", "jos\u00e9@ex\u00e4mple.org", "o'neil+tag@example.org",
+    "\u0438\u0432\u0430\u043d@example.org",                   # иван: Cyrillic, no look-alike
+    "\u03c0\u03b1\u03cd\u03bb\u03bf\u03c2@example.gr", "\u674e@example.cn",
+])
+def test_real_addresses_in_one_alphabet_pass(email):
+    assert lookalike_email_problem(normalize_email(email)) is None
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("\u0410lice Smith", True),                  # Cyrillic А
+    ("Alice Sm\u0456th", True),                  # Cyrillic і
+    ("\u0391lice", True),                        # Greek Alpha
+    ("Alice Smith", False),
+    ("\u0418\u0432\u0430\u043d Ivanov", False),    # one alphabet per word
+    ("Jos\u00e9-Mar\u00eda N\u00fa\u00f1ez", False),
+    ("\u5c71\u7530\u3055\u304f\u3089", False),     # Japanese mixes Han and Hiragana
+    ("\uae40\ucca0\uc218", False),
+])
+def test_lookalike_name(name, problem):
+    assert (lookalike_name_problem(normalize_name(name)) is not None) is problem
