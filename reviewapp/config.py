@@ -22,6 +22,10 @@ LOGIN_LOCKOUT_THRESHOLD = 5
 LOGIN_LOCKOUT_MINUTES = 15
 LOGIN_IP_LIMIT = 20
 LOGIN_IP_WINDOW_MINUTES = 15
+# Reverse proxies in front of the app (nginx: 1). Then the client address for the
+# login limit and the audit log is taken from X-Forwarded-For, as many hops back;
+# with 0 the header is ignored, so nobody can dodge the limit by sending it.
+TRUSTED_PROXIES = 0
 
 # Cookies.
 SESSION_COOKIE_SECURE = False

@@ -13,6 +13,11 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 def register_security(app):
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
     # A single form field may be as large as the whole request; our own
     # length validators then answer with a message that names the limit.
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]

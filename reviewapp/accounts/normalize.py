@@ -25,8 +25,13 @@ def normalize_email(email: str) -> str:
     return unicodedata.normalize("NFKC", no_spaces)
 
 
+def one_line(text: str) -> str:
+    """Controls dropped, every run of whitespace (newlines too) one space."""
+    return " ".join(strip_invisible(text).split())
+
+
 def normalize_name(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", strip_invisible(name)).split())
+    return one_line(unicodedata.normalize("NFKC", name))
 
 
 def normalize_tags(raw: str) -> list[str]:

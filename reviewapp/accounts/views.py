@@ -29,7 +29,12 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.log_in(form.email.data, form.password.data, request.remote_addr)
+        try:
+            user = services.log_in(form.email.data, form.password.data, request.remote_addr)
+        except services.LoginThrottled as refusal:
+            db.session.commit()  # the refused try is on record as well
+            form.password.errors.append(refusal.message)
+            return render_form("accounts/login.html", form, refusal.status_code)
         db.session.commit()
         if user is not None:
             session.clear()  # a fresh session at login: no fixation

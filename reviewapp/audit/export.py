@@ -69,12 +69,18 @@ def csv_row(row) -> list:
     return [neutralise("" if values[name] is None else values[name]) for name in CSV_COLUMNS]
 
 
+# JSON leaves these raw inside strings, yet some line readers end a line at them.
+_LINE_SEPARATOR_ESCAPES = str.maketrans(
+    {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def jsonl_line(row) -> str:
     """One event: its columns as the chain covers them, the canonical text and
     both hashes, so link_hash(prev_hash, canonical) can be recomputed."""
     line = {**chain_fields(row), "canonical": row.canonical, "prev_hash": row.prev_hash,
             "hash": row.hash}
-    return json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n"
+    text = json.dumps(line, ensure_ascii=False, sort_keys=True)
+    return text.translate(_LINE_SEPARATOR_ESCAPES) + "\n"
 
 
 def chunks(export: Export) -> Iterator[str]:

@@ -1,17 +1,27 @@
 """Queue mail in the outbox (in the caller's transaction) and deliver it."""
 
 import logging
+import re
 import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
 from sqlalchemy import select
 
+from reviewapp.accounts.normalize import one_line
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.mail.models import OutboxMessage
 
 log = logging.getLogger(__name__)
+# Characters that end a line in some log reader: C0/C1 controls and the Unicode
+# line and paragraph separators.
+_LINE_BREAKERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(text: str) -> str:
+    """One log record stays one line, whatever a title or a comment holds."""
+    return _LINE_BREAKERS.sub(lambda match: repr(match[0])[1:-1], text)
 
 
 def enqueue(recipient: str, subject: str, body: str, *, article_id: int | None = None,
@@ -20,7 +30,7 @@ def enqueue(recipient: str, subject: str, body: str, *, article_id: int | None =
     if dedupe_key and db.session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)):
         return None
-    message = OutboxMessage(recipient=recipient, subject=subject[:300], body=body,
+    message = OutboxMessage(recipient=recipient, subject=one_line(subject)[:300], body=body,
                             article_id=article_id, dedupe_key=dedupe_key)
     db.session.add(message)
     db.session.flush()
@@ -47,8 +57,8 @@ def deliver_pending(limit: int = 500) -> tuple[int, int]:
                     smtp = smtp or _connect(config)
                     smtp.send_message(_email(message, config["MAIL_SENDER"]))
                 else:
-                    log.info("mail to %s: %s\n%s", message.recipient, message.subject,
-                             message.body)
+                    log.info("mail to %s: %s | %s", message.recipient,
+                             _escaped(message.subject), _escaped(message.body))
             except (OSError, smtplib.SMTPException) as error:
                 message.attempts += 1
                 message.last_error = f"{type(error).__name__}: {error}"[:1000]

@@ -221,7 +221,8 @@ def test_script_link_in_a_reference_is_a_field_error(app, client, make_user, log
     article_id = make_article(author)
     login_as(author)
     before = _writes(app)
-    references = "1. Doe J. Aspirin. BMJ. 2019;1:1. doi:10.1136/bmj.l1\n" + line.replace("1. ", "2. ", 1)
+    references = ("1. Doe J. Aspirin. BMJ. 2019;1:1. doi:10.1136/bmj.l1\n"
+                  + line.replace("1. ", "2. ", 1))
     data = {"title": "Links", "body": "Aspirin [1] and more [2].", "references": references,
             "tags": "", "save": "Save draft"}
     for url, extra in (("/desk/articles/new", {}),
@@ -371,7 +372,8 @@ def test_cyrillic_lookalikes_are_refused(app, client, make_user, login_as, email
     assert _count(app, User) == users
     # The same names written wholly in one alphabet are real people and welcome.
     response = client.post("/admin/users/new", data={
-        "email": "\u0438\u0432\u0430\u043d@example.org", "display_name": "\u0418\u0432\u0430\u043d Petrov",
+        "email": "\u0438\u0432\u0430\u043d@example.org",
+        "display_name": "\u0418\u0432\u0430\u043d Petrov",
         "password": "a long enough password", "roles": "reviewer", "specialties": ""})
     assert response.status_code == 302, response.get_data(as_text=True)
     assert _count(app, User) == users + 1

@@ -160,7 +160,8 @@ def test_identifier_like_text_parses_without_raising(text):
 
 @pytest.mark.parametrize("text, found", [
     ("Doe J. BMJ. 2020. javascript:alert(1)", ["javascript:alert(1)"]),
-    ("Roe R. JaVaScRiPt:alert(2) vbscript:msgbox(3)", ["JaVaScRiPt:alert(2)", "vbscript:msgbox(3)"]),
+    ("Roe R. JaVaScRiPt:alert(2) vbscript:msgbox(3)",
+     ["JaVaScRiPt:alert(2)", "vbscript:msgbox(3)"]),
     ("Kay K. java&#x09;script:alert(4)", ["java\tscript:alert(4)"]),
     ("Kay K. j&#97;vascript:alert(5)", ["javascript:alert(5)"]),
     ("Lee L. data:text/html;base64,PHNjcmlwdD4=", ["data:text/html;base64,PHNjcmlwdD4="]),
