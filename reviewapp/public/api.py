@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, request, url_for
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
 from reviewapp.errors import DomainError, InvalidInput
 from reviewapp.public import services
@@ -69,6 +69,13 @@ def _http_error(error: HTTPException):
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     return error_response(error.code or 500, error.description or error.name, headers)
+
+
+# The app's HTML handlers are registered per status code, and Flask prefers a
+# code's handler to a class's: register ours per code too (e.g. the app-wide
+# 400 for a NUL byte in a parameter, or a 500) so API errors stay JSON.
+for _code in default_exceptions:
+    bp.register_error_handler(_code, _http_error)
 
 
 @bp.errorhandler(DomainError)
@@ -154,18 +161,46 @@ def _limit() -> int:
     maximum = current_app.config["API_MAX_PAGE_SIZE"]
     if raw is None:
         return min(current_app.config["PAGE_SIZE"], maximum)
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    # ASCII digits only ("²" is a digit to str.isdigit but not to int()), and
+    # few of them (int() refuses thousands of digits).
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not 1 <= int(raw) <= maximum:
         raise InvalidInput(f"limit must be a whole number from 1 to {maximum}.")
     return int(raw)
 
 
+def _updated_since() -> datetime | None:
+    raw = request.args.get("updated_since")
+    if raw is None:
+        return None
+    try:
+        return services.parse_updated_since(raw)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00, before the year 1 in UTC
+        raise InvalidInput("updated_since must fall between the years 1 and 9999 in UTC.") \
+            from None
+
+
+def _cursor() -> str | None:
+    """The cursor, also refused when it decodes to values no page holds: a
+    moment outside the UTC calendar, an id beyond the database column."""
+    cursor = request.args.get("cursor") or None
+    if cursor is not None and not _on_some_page(*services.decode_cursor(cursor)):
+        raise InvalidInput("The cursor is not valid; start again from the first page.")
+    return cursor
+
+
+def _on_some_page(moment: datetime, article_id: int) -> bool:
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return 1 <= article_id < 2**31
+
+
 @bp.get("/articles")
 def articles():
-    since = request.args.get("updated_since")
     page = services.list_public_articles(
         query=request.args.get("q", ""), tag=request.args.get("tag", ""),
-        updated_since=services.parse_updated_since(since) if since is not None else None,
-        cursor=request.args.get("cursor") or None, limit=_limit())
+        updated_since=_updated_since(), cursor=_cursor(), limit=_limit())
     payload = {"items": [_summary(item) for item in page.items],
                "next_cursor": page.next_cursor,
                "next": (url_for("api.articles", **{**request.args.to_dict(),

@@ -182,7 +182,7 @@ def openapi_document() -> dict:
                             "headers": _validator_headers(last_modified_always=False),
                             "content": {"application/json": {"schema": _ref("ArticleList")}}},
                     "304": {"description": "Not modified since the client's copy"},
-                    "400": _error("A parameter is not valid"),
+                    "400": _error("A parameter is not valid, or contains a NUL byte"),
                 },
             }},
             "/api/v1/articles/{slug}": {"get": {
@@ -198,6 +198,7 @@ def openapi_document() -> dict:
                             "headers": _validator_headers(last_modified_always=True),
                             "content": {"application/json": {"schema": _ref("Article")}}},
                     "304": {"description": "Not modified since the client's copy"},
+                    "400": _error("The slug or a query parameter contains a NUL byte"),
                     "404": _error("No such article, or it is not public"),
                 },
             }},
@@ -206,7 +207,8 @@ def openapi_document() -> dict:
                 "summary": "This document",
                 "responses": {"200": {"description": "OpenAPI 3.1 document",
                                       "content": {"application/json": {
-                                          "schema": {"type": "object"}}}}},
+                                          "schema": {"type": "object"}}}},
+                              "400": _error("A query parameter contains a NUL byte")},
             }},
         },
         "components": {

@@ -82,10 +82,12 @@ def test_every_documented_response_occurs_and_validates(app, client, publisher, 
     first = api(f"/api/v1/articles/{slug}", item)
     api(f"/api/v1/articles/{slug}", item, headers={"If-None-Match": first.headers["ETag"]})
     api("/api/v1/articles/nope", item)
+    api("/api/v1/articles/nope%00", item)  # NUL: 400
     listing = api("/api/v1/articles")
     api("/api/v1/articles", headers={"If-None-Match": listing.headers["ETag"]})
     api("/api/v1/articles?limit=0")
     api("/api/v1/openapi.json")
+    api("/api/v1/openapi.json?x=%00", "/api/v1/openapi.json")
     for path, operations in api.document["paths"].items():
         for method, operation in operations.items():
             for status in operation["responses"]:
