@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, load_only
 
 from reviewapp.articles.models import Article, Revision, listed_revision
 from reviewapp.citations.models import CitationReport, CitationWaiver
@@ -83,7 +83,8 @@ def editor_dashboard() -> dict:
         **due_for_rereview(limit),
         "reader_reports": list(db.session.scalars(
             select(ReaderReport).where(ReaderReport.status == OPEN)
-            .options(joinedload(ReaderReport.article), joinedload(ReaderReport.revision))
+            .options(joinedload(ReaderReport.article),
+                     listed_revision(joinedload(ReaderReport.revision)))
             .order_by(ReaderReport.created_at, ReaderReport.id).limit(limit))),
         "needing_reviewers": list(db.session.scalars(
             select(Article).where(Article.state == SUBMITTED).options(*article_options)
@@ -110,7 +111,9 @@ def due_for_rereview(limit: int) -> dict:
     base = (select(Article, approved, open_reports)
             .join(approved, approved.id == Article.approved_revision_id)
             .outerjoin(reports, reports.c.article_id == Article.id)
-            .where(Article.state == APPROVED).options(joinedload(Article.author)))
+            .where(Article.state == APPROVED)
+            .options(joinedload(Article.author),
+                     load_only(approved.id, approved.number, approved.title, approved.approved_at)))
     flagged = or_(Article.rereview_reason.is_not(None), open_reports > 0)
     cutoff = utcnow() - timedelta(days=current_app.config["REVIEW_INTERVAL_DAYS"])
     return {
