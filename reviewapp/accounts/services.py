@@ -62,6 +62,7 @@ def log_in(email: str, password: str, ip: str | None) -> User | None:
     if user.locked_until and user.locked_until <= now:
         user.locked_until, user.failed_login_count = None, 0
     if user.locked_until:
+        passwords.verify_password(None, password)  # a locked account answers no faster
         record("user.login_failed", actor=user, object_type="user", object_id=user.id,
                reason="account locked")
         return None
@@ -77,6 +78,28 @@ def log_in(email: str, password: str, ip: str | None) -> User | None:
         user.password_hash = passwords.hash_password(password)
     record("user.login", actor=user, object_type="user", object_id=user.id)
     return user
+
+
+class AccountLocked(DomainError):
+    status_code = 403
+
+
+def confirm_password(user: User, password: str) -> bool:
+    """A password asked again (to sign, to change it): the lockout applies as at
+    login, so a session cannot be used to guess it. A wrong one is recorded and
+    counts towards the lock."""
+    now = utcnow()
+    if user.locked_until and user.locked_until > now:
+        raise AccountLocked(
+            "Your account is locked after too many wrong passwords, until "
+            f"{user.locked_until:%Y-%m-%d %H:%M} UTC. Nothing was saved.")
+    if user.locked_until:
+        user.locked_until, user.failed_login_count = None, 0
+    if not passwords.verify_password(user.password_hash, password):
+        note_failed_password(user)
+        return False
+    user.failed_login_count = 0
+    return True
 
 
 def note_failed_password(user: User) -> None:
@@ -197,8 +220,7 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     password is wrong. Success ends the user's other sessions: the caller logs
     the current one in again."""
     check_password_rules(new_password)
-    if not passwords.verify_password(user.password_hash, current_password):
-        note_failed_password(user)
+    if not confirm_password(user, current_password):
         return False
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()

@@ -7,9 +7,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from reviewapp.accounts import passwords
 from reviewapp.accounts.models import User, UserRole
-from reviewapp.accounts.services import note_failed_password
+from reviewapp.accounts.services import confirm_password
 from reviewapp.articles.models import Article
 from reviewapp.articles.services import lock_article
 from reviewapp.audit.services import record
@@ -169,8 +168,7 @@ def approve_revision(article_id: int, actor: User, content_hash: str | None,
     if content_hash is not None and content_hash != article.current_revision.content_hash:
         raise StaleVersion("This article changed since you opened it — nothing was saved. "
                            "Review the new revision before signing.")
-    if not passwords.verify_password(actor.password_hash, password):
-        note_failed_password(actor)
+    if not confirm_password(actor, password):
         return None
     revision = article.current_revision
     assignment = _assignment_of(article.id, actor.id)

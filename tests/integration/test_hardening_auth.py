@@ -125,6 +125,45 @@ def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(app, client, make_us
     assert ips == {"127.0.0.1"}
 
 
+def test_a_session_cannot_be_used_to_guess_the_password_at_the_signature(
+        app, make_user, make_article, rows, later):
+    """The approve form asks for the password again: wrong ones there count towards
+    the lock, and a locked account cannot sign even with the right one."""
+    from reviewapp.reviews.models import Signature
+
+    desk = Desk(app, make_user, make_article)
+    desk.under_review()
+    reviewer = desk.reviewers[0]
+    threshold = app.config["LOGIN_LOCKOUT_THRESHOLD"]
+    for n in range(threshold):
+        assert desk.approve(reviewer, password=f"guess number {n}").status_code == 400
+    refused = desk.approve(reviewer)                      # the right password, now locked
+    assert refused.status_code == 403
+    assert "locked" in refused.get_data(as_text=True)
+    with rows() as session:
+        assert session.scalar(select(func.count()).select_from(Signature)) == 0
+    assert "review.approved" not in audit_actions(app)
+    later(app.config["LOGIN_LOCKOUT_MINUTES"] + 1)
+    assert desk.approve(reviewer).status_code == 302
+    with rows() as session:
+        assert session.scalar(select(func.count()).select_from(Signature)) == 1
+        assert session.get(User, reviewer.id).failed_login_count == 0
+
+
+def test_a_locked_account_cannot_change_its_password(app, client, make_user, login_as):
+    user = make_user()
+    login_as(user)
+    attacker = app.test_client()
+    for n in range(app.config["LOGIN_LOCKOUT_THRESHOLD"]):
+        post_login(attacker, user.email, f"guess number {n}")
+    new = "a brand new passphrase"
+    response = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": new, "confirm": new})
+    assert response.status_code == 403 and "locked" in response.get_data(as_text=True)
+    assert "user.password_changed" not in audit_actions(app)
+    assert post_login(app.test_client(), user.email, new, ip=BYSTANDER).status_code == 200
+
+
 class TestBehindOneTrustedProxy:
     @pytest.fixture
     def app_config(self, app_config):
