@@ -41,6 +41,15 @@ class InvalidInput(DomainError):
     status_code = 400
 
 
+CONNECTION_LOST_MESSAGE = ("The database connection was lost; nothing was saved. "
+                           "Please try again.")
+LOST_WHILE_SAVING_MESSAGE = ("The database connection was lost while your change was being "
+                             "saved, so it may or may not have been saved. Reload the page to "
+                             "check before trying again.")
+DATABASE_UNAVAILABLE_MESSAGE = ("The database could not complete this request; nothing was "
+                                "saved. Please try again in a moment.")
+
+
 def register_error_handlers(app):
     from flask import render_template
 
@@ -80,6 +89,51 @@ def register_error_handlers(app):
 
     for code in messages:
         app.register_error_handler(code, make_handler(code))
+
+    _register_database_error_handler(app)
+
+
+def _register_database_error_handler(app):
+    """A lost connection or an unavailable database (PostgreSQL restarted, a
+    backend terminated, SQLite's lock held past the busy timeout) is a 503 with
+    a message, not a traceback. The request's transaction is gone with it; a
+    connection lost during COMMIT leaves the outcome unknown, and says so.
+    SQLAlchemy invalidates the pool on a disconnect, so the next request gets a
+    fresh connection. Other database errors are bugs and stay 500s."""
+    from flask import g, has_request_context, render_template
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if not event.contains(Engine, "commit", _note_commit_started):
+        event.listen(Engine, "commit", _note_commit_started)
+
+    @app.errorhandler(DBAPIError)
+    def handle_database_error(error):
+        from reviewapp.extensions import db
+
+        if not (error.connection_invalidated or isinstance(error, OperationalError)):
+            raise error
+        db.session.rollback()
+        if "_login_user" not in g:
+            # The user was not loaded yet: the page is shown without asking a
+            # database that just failed (Flask-Login keeps the user in g).
+            g._login_user = app.login_manager.anonymous_user()
+        if not error.connection_invalidated:
+            message = DATABASE_UNAVAILABLE_MESSAGE
+        elif has_request_context() and g.get("db_commit_started"):
+            message = LOST_WHILE_SAVING_MESSAGE
+        else:
+            message = CONNECTION_LOST_MESSAGE
+        app.logger.error("Database error, answered 503: %s", error.orig)
+        return render_template("error.html", status=503, message=message), 503
+
+
+def _note_commit_started(connection):
+    from flask import g, has_request_context
+
+    if has_request_context():
+        g.db_commit_started = True
 
 
 def _human_size(n: int) -> str:
