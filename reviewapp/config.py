@@ -27,6 +27,10 @@ LOGIN_IP_WINDOW_MINUTES = 15
 # with 0 the header is ignored, so nobody can dodge the limit by sending it.
 TRUSTED_PROXIES = 0
 
+# Sessions end after this long without a request, and this long after login.
+SESSION_IDLE_MINUTES = 30
+SESSION_MAX_HOURS = 12
+
 # Cookies.
 SESSION_COOKIE_SECURE = False
 SESSION_COOKIE_HTTPONLY = True

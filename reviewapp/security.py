@@ -18,6 +18,10 @@ def register_security(app):
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
+    from reviewapp.accounts import session_limits
+
+    session_limits.register(app)
+
     # A single form field may be as large as the whole request; our own
     # length validators then answer with a message that names the limit.
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
@@ -44,6 +48,8 @@ def register_security(app):
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS only: say so
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from reviewapp.accounts import services
+from reviewapp.accounts import services, session_limits
 from reviewapp.accounts.access import role_required
 from reviewapp.accounts.forms import (
     ActiveForm,
@@ -39,6 +39,7 @@ def login():
         if user is not None:
             session.clear()  # a fresh session at login: no fixation
             login_user(user)
+            session_limits.start()
             flash(f"Welcome, {user.display_name}.", "success")
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("main.home"))
@@ -69,6 +70,7 @@ def change_password():
         db.session.commit()
         if changed:
             login_user(user)  # this session goes on with the new session token
+            session_limits.start()
             flash("Your password was changed. Your other sessions have been ended.", "success")
             return redirect(url_for("main.home"))
         form.current_password.errors.append("The current password is not correct.")

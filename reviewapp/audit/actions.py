@@ -13,6 +13,7 @@ ACTIONS: dict[str, str] = {
                          "locked or deactivated account, per-address limit)",
     "user.locked": "Account locked after too many failed logins",
     "user.logout": "Logged out (every session of the user ended)",
+    "user.session_expired": "Session ended after inactivity or its longest lifetime",
     "user.created": "User created",
     "user.roles_changed": "Roles changed",
     "user.specialties_changed": "Specialties changed",

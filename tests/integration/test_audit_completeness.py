@@ -193,6 +193,21 @@ def drive_logout(w):
     return ["user.logout"]
 
 
+def drive_session_expired(w):
+    from reviewapp.accounts import session_limits
+
+    client = w.client(w.author)
+    idle = w.app.config["SESSION_IDLE_MINUTES"] * 60
+    w.mark()
+    real_now = session_limits.now
+    session_limits.now = lambda: real_now() + idle + 1
+    try:
+        assert client.get("/desk/articles/").status_code == 302
+    finally:
+        session_limits.now = real_now
+    return ["user.session_expired"]
+
+
 def drive_user_created(w):
     client = w.client(w.admin)
     w.mark()
@@ -527,6 +542,7 @@ DRIVERS = {
     "user.login_failed": drive_login_failed,
     "user.locked": drive_locked,
     "user.logout": drive_logout,
+    "user.session_expired": drive_session_expired,
     "user.created": drive_user_created,
     "user.roles_changed": drive_roles_changed,
     "user.specialties_changed": drive_specialties_changed,

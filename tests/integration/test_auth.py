@@ -187,6 +187,9 @@ def test_secure_cookie_when_configured(app, make_user):
     client = app.test_client()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert "Secure" in response.headers["Set-Cookie"]
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    app.config["SESSION_COOKIE_SECURE"] = False
+    assert "Strict-Transport-Security" not in client.get("/login").headers
 
 
 def test_login_without_csrf_token_is_refused_and_changes_nothing(client, make_user, app):

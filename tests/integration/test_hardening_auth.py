@@ -233,6 +233,50 @@ def test_a_captured_session_cookie_stops_working(app, make_user, login_as, endin
     assert audit_actions(app) == before                      # nothing done as the victim
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """clock(seconds): the session-limit clock moved forward from the real time."""
+    from reviewapp.accounts import session_limits
+
+    real = session_limits.now
+
+    def move(seconds):
+        monkeypatch.setattr(session_limits, "now", lambda: real() + seconds)
+    return move
+
+
+def test_a_session_ends_after_idle_minutes_and_is_recorded(app, client, make_user, login_as,
+                                                          clock):
+    login_as(make_user())
+    idle = app.config["SESSION_IDLE_MINUTES"] * 60
+    clock(idle - 5)
+    assert logged_in(client)                               # activity within the limit
+    clock(idle - 5 + idle - 5)
+    assert logged_in(client)                               # ... keeps the session going
+    clock(2 * (idle - 5) + idle + 1)                     # idle since the last request
+    response = client.get("/account/password")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert "no activity for" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert audit_actions(app)[-1] == "user.session_expired"
+    clock(0)
+    assert not logged_in(client)                           # ended for good, not paused
+
+
+def test_a_session_ends_at_its_longest_lifetime_even_when_active(app, client, make_user,
+                                                                login_as, clock):
+    login_as(make_user())
+    step = app.config["SESSION_IDLE_MINUTES"] * 60 - 60
+    longest = app.config["SESSION_MAX_HOURS"] * 3600
+    moved = 0
+    while moved + step <= longest:
+        moved += step
+        clock(moved)
+        assert logged_in(client), moved
+    clock(longest + 1)
+    assert not logged_in(client)
+    assert audit_actions(app)[-1] == "user.session_expired"
+
+
 # -- 19. Open redirect via `next` -------------------------------------------------------
 
 @pytest.mark.parametrize("target", [
