@@ -100,7 +100,7 @@ def _register_database_error_handler(app):
     connection lost during COMMIT leaves the outcome unknown, and says so.
     SQLAlchemy invalidates the pool on a disconnect, so the next request gets a
     fresh connection. Other database errors are bugs and stay 500s."""
-    from flask import g, has_request_context, render_template
+    from flask import g, has_request_context, render_template, request
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
     from sqlalchemy.exc import DBAPIError, OperationalError
@@ -126,6 +126,10 @@ def _register_database_error_handler(app):
         else:
             message = CONNECTION_LOST_MESSAGE
         app.logger.error("Database error, answered 503: %s", error.orig)
+        if request.blueprint == "api":
+            from reviewapp.public.api import error_response
+
+            return error_response(503, message)
         return render_template("error.html", status=503, message=message), 503
 
 

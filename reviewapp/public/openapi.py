@@ -11,6 +11,9 @@ NULLABLE_TIMESTAMP = {**TIMESTAMP, "type": ["string", "null"]}
 DATE = {"type": "string", "format": "date"}
 
 
+UNAVAILABLE = "The database could not complete the request (nothing was saved); try again"
+
+
 def _object(properties: dict, description: str | None = None) -> dict:
     schema = {"type": "object", "properties": properties, "required": sorted(properties),
               "additionalProperties": False}
@@ -183,6 +186,7 @@ def openapi_document() -> dict:
                             "content": {"application/json": {"schema": _ref("ArticleList")}}},
                     "304": {"description": "Not modified since the client's copy"},
                     "400": _error("A parameter is not valid, or contains a NUL byte"),
+                    "503": _error(UNAVAILABLE),
                 },
             }},
             "/api/v1/articles/{slug}": {"get": {
@@ -200,6 +204,7 @@ def openapi_document() -> dict:
                     "304": {"description": "Not modified since the client's copy"},
                     "400": _error("The slug or a query parameter contains a NUL byte"),
                     "404": _error("No such article, or it is not public"),
+                    "503": _error(UNAVAILABLE),
                 },
             }},
             "/api/v1/openapi.json": {"get": {

@@ -3,11 +3,13 @@ errors, ETag/Last-Modified with 304, and the OpenAPI document (every API
 route is in it; every response in these tests is validated against it)."""
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 import jsonschema
 import pytest
+import sqlalchemy as sa
 from openapi_spec_validator import validate as validate_openapi
 from sqlalchemy import select
 
@@ -75,6 +77,23 @@ def test_openapi_document_is_valid_and_names_every_api_route(app, api):
     assert document["openapi"].startswith("3.")
 
 
+@contextmanager
+def database_down(app):
+    """Every statement fails as a dropped connection would."""
+    from reviewapp.extensions import db
+
+    def refuse(conn, cursor, statement, *args):
+        raise sa.exc.OperationalError(statement, {}, Exception("server closed the connection"))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", refuse)
+
+
 def test_every_documented_response_occurs_and_validates(app, client, publisher, api):
     """Each documented (path, status) is produced once here and validated."""
     slug = publisher.approved(tags=("pain medicine",))
@@ -88,6 +107,10 @@ def test_every_documented_response_occurs_and_validates(app, client, publisher, 
     api("/api/v1/articles?limit=0")
     api("/api/v1/openapi.json")
     api("/api/v1/openapi.json?x=%00", "/api/v1/openapi.json")
+    with database_down(app):
+        unavailable = [api("/api/v1/articles"), api(f"/api/v1/articles/{slug}", item)]
+    assert {r.status_code for r in unavailable} == {503}
+    assert all("nothing was saved" in r.get_json()["error"]["message"] for r in unavailable)
     for path, operations in api.document["paths"].items():
         for method, operation in operations.items():
             for status in operation["responses"]:
