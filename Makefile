@@ -6,7 +6,7 @@ FLASK   = $(BIN)/flask --app reviewapp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint install bench
+.PHONY: run test lint install bench soak
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The soak test at length: gunicorn + PostgreSQL under mixed load for
+# SOAK_SECONDS (default 240; `make test` runs it for 30 s). Needs
+# TEST_DATABASE_URL; the server's database is its name + "_soak".
+SOAK_SECONDS ?= 240
+soak: $(VENV)/.installed-dev
+	SOAK_SECONDS=$(SOAK_SECONDS) REQUIRE_POSTGRES=1 $(BIN)/python -m pytest tests/soak -m soak -rA $(PYTEST_ARGS)
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check reviewapp tests migrations benchmarks
 
@@ -38,9 +45,13 @@ lint: $(VENV)/.installed-dev
 # QUICK=1: page latency at size S only (under two minutes; .ci/run uses it).
 # BENCH_DATABASE_URL=postgresql://.../reviewapp_bench adds PostgreSQL
 # (databases reviewapp_bench_s, _m, _l are dropped and recreated as needed).
+# The full form also runs `retractions import` of 65,000 rows and requests/s
+# under gunicorn (uses wrk when installed: apt-get install -y wrk).
 QUICK ?=
 bench: $(VENV)/.installed-dev
 ifeq ($(QUICK),)
 	$(BIN)/python -m benchmarks.citations
+	$(BIN)/python -m benchmarks.retractions
+	$(BIN)/python -m benchmarks.http
 endif
 	QUICK=$(QUICK) $(BIN)/python -m benchmarks.pages
