@@ -47,7 +47,8 @@ def _counts_match(url: str, articles: int, events: int) -> bool:
         return False
     finally:
         engine.dispose()
-    return got == (articles, events)
+    # Each run adds its own logins to the log: a kept database is still this size.
+    return got[0] == articles and events <= got[1] < events + 10_000
 
 
 def _recreate_postgres(url: str) -> None:
@@ -60,16 +61,21 @@ def _recreate_postgres(url: str) -> None:
 
 
 def prepare(url: str, articles: int, events: int) -> None:
-    """Migrate and fill the database, unless it already holds this size."""
+    """Fill the database, unless it already holds this size; migrate it either
+    way (a kept database gets the indexes of newer migrations)."""
+    from flask_migrate import upgrade
+
+    from reviewapp.extensions import db
+
     if _counts_match(url, articles, events):
+        with _app(url).app_context():
+            upgrade()
+            db.engine.dispose()
         return
     if url.startswith("sqlite"):
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     else:
         _recreate_postgres(url)
-    from flask_migrate import upgrade
-
-    from reviewapp.extensions import db
     from reviewapp.scale import generate
 
     app = _app(url)

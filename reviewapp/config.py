@@ -44,6 +44,7 @@ AUDIT_HMAC_KEY = None
 # Review workflow.
 REQUIRED_APPROVALS = 2
 DEFAULT_REVIEW_DAYS = 14          # due date the assign form proposes
+REVIEWER_SUGGESTIONS = 50         # reviewers the assign form offers (a search finds others)
 REMINDER_HOURS_BEFORE_DUE = 48    # `reminders send` mails reviewers due within this
 
 # Mail: without MAIL_SERVER, messages are written to the log instead of sent.
@@ -80,5 +81,7 @@ REPORT_RATE_LIMIT = 5
 REPORT_MAX_LENGTH = 5000
 # Other approved articles sharing a tag, shown under an article.
 RELATED_ARTICLES = 5
+# Related articles are chosen among each shared tag's newest this many articles.
+RELATED_CANDIDATES = 200
 # Largest page the API serves (?limit=).
 API_MAX_PAGE_SIZE = 100

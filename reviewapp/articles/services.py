@@ -17,7 +17,11 @@ from reviewapp.accounts.permissions import (
 from reviewapp.articles.models import Article, ArticleTag, Revision, listed_revision
 from reviewapp.articles.references import split_reference_lines
 from reviewapp.audit.services import record
-from reviewapp.citations.services import check_revision, reference_rows
+from reviewapp.citations.services import (
+    check_revision,
+    count_citation_errors,
+    reference_rows,
+)
 from reviewapp.errors import (
     InvalidInput,
     NotFound,
@@ -146,6 +150,7 @@ def new_revision_from(article: Article, actor: User) -> Revision:
     db.session.add(revision)
     db.session.flush()
     article.current_revision = revision
+    count_citation_errors(article)
     return revision
 
 

@@ -64,7 +64,16 @@ def check_revision(revision: Revision) -> CitationReport:
         db.session.add(stored)
     fill_report(stored, run_check(revision.body, revision.reference_texts))
     db.session.flush()
+    if revision.article.current_revision is revision:
+        count_citation_errors(revision.article)
     return stored
+
+
+def count_citation_errors(article: Article) -> None:
+    """Keep article.citation_errors, which the editor's "Blocked" list reads, in
+    step with the current revision's report and the article's waivers."""
+    article.citation_errors = len(unwaived_errors(report_of(article.current_revision_id),
+                                                  waivers_of(article.id)))
 
 
 def preview_report(body: str, references: list[str]) -> CitationReport:
@@ -130,6 +139,7 @@ def waive_finding(article: Article, actor: User, finding_key: str, reason: str) 
                             waived_by_id=actor.id)
     db.session.add(waiver)
     db.session.flush()
+    count_citation_errors(article)
     record("citation.waived", actor=actor, object_type="citation_waiver", object_id=waiver.id,
            article_id=article.id, reason=reason,
            details={"code": finding["code"], "message": finding["message"],

@@ -188,12 +188,12 @@ def _cursor() -> str | None:
     return cursor
 
 
-def _on_some_page(moment: datetime, article_id: int) -> bool:
+def _on_some_page(moment: datetime, revision_id: int) -> bool:
     try:
         moment.astimezone(UTC)
     except OverflowError:
         return False
-    return 1 <= article_id < 2**31
+    return 1 <= revision_id < 2**31
 
 
 @bp.get("/articles")

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reviewapp.accounts.models import User
@@ -15,7 +15,9 @@ class ReaderReport(Base):
     """"Report a problem with this article": a reader's message for the editors."""
 
     __tablename__ = "reader_report"
-    __table_args__ = (CheckConstraint(f"status IN ('{OPEN}', '{RESOLVED}')", name="status"),)
+    __table_args__ = (CheckConstraint(f"status IN ('{OPEN}', '{RESOLVED}')", name="status"),
+                      # the open ones, oldest first, for the editor dashboard
+                      Index("ix_reader_report_status_created_at", "status", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
@@ -24,7 +26,7 @@ class ReaderReport(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    status: Mapped[str] = mapped_column(String(20), default=OPEN, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=OPEN)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(Text)

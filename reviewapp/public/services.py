@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, func, or_, select, text, union_all
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from reviewapp.accounts.models import User
@@ -325,13 +325,20 @@ def references_with_notices(revision: Revision) -> tuple[list[PublicReference],
 
 
 def related_articles(article: Article) -> list[RelatedArticle]:
-    """Other approved articles sharing a tag: most shared tags first, then newest."""
+    """Other approved articles sharing a tag: most shared tags first, then newest.
+    Candidates are each tag's RELATED_CANDIDATES newest articles, so the cost
+    stays the same however many articles a popular tag gathers."""
     tags = article.tag_names
     if not tags:
         return []
+    per_tag = current_app.config["RELATED_CANDIDATES"]
+    newest = [select(ArticleTag.article_id).where(ArticleTag.name == tag)
+              .order_by(ArticleTag.article_id.desc()).limit(per_tag).subquery()
+              for tag in tags]
+    candidates = union_all(*(select(n.c.article_id) for n in newest)).subquery()
+    shared = (select(candidates.c.article_id, func.count().label("shared"))
+              .group_by(candidates.c.article_id).subquery())
     approved = aliased(Revision)
-    shared = (select(ArticleTag.article_id, func.count().label("shared"))
-              .where(ArticleTag.name.in_(tags)).group_by(ArticleTag.article_id).subquery())
     rows = db.session.execute(
         select(Article.slug, approved.title, approved.approved_at)
         .join(shared, shared.c.article_id == Article.id)
@@ -369,8 +376,8 @@ def _like_pattern(term: str) -> str:
     return f"%{escaped.casefold()}%"
 
 
-def encode_cursor(approved_at: datetime, article_id: int) -> str:
-    raw = f"{approved_at.astimezone(UTC).isoformat()}|{article_id}".encode()
+def encode_cursor(approved_at: datetime, revision_id: int) -> str:
+    raw = f"{approved_at.astimezone(UTC).isoformat()}|{revision_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -378,11 +385,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     """InvalidInput for anything that is not a cursor this site made."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, article_id = raw.split("|")
+        moment, revision_id = raw.split("|")
         when = datetime.fromisoformat(moment)
         if when.tzinfo is None:
             raise ValueError("naive")
-        return when, int(article_id)
+        return when, int(revision_id)
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise InvalidInput("The cursor is not valid; start again from the first page.") from None
 
@@ -401,12 +408,14 @@ def parse_updated_since(value: str) -> datetime:
 def list_public_articles(*, query: str = "", tag: str = "", updated_since: datetime | None = None,
                          cursor: str | None = None, limit: int | None = None) -> ArticlePage:
     """Approved articles, most recently approved first, one page at a time
-    (keyset on approval time and id). `query` matches the title or a tag."""
+    (keyset on approval time and the approved revision's id, which the index
+    ix_revision_approved_at walks). `query` matches the title or a tag."""
     config = current_app.config
     limit = limit or config["PAGE_SIZE"]
     approved = aliased(Revision)
-    statement = (select(Article, approved.title, approved.approved_at)
+    statement = (select(Article, approved.id, approved.title, approved.approved_at)
                  .join(approved, approved.id == Article.approved_revision_id)
+                 .where(approved.approved_at.is_not(None))  # the partial index's rows
                  .options(selectinload(Article.tags)))
     query = (query or "").strip()[:MAX_SEARCH_LENGTH]
     if query:
@@ -425,17 +434,17 @@ def list_public_articles(*, query: str = "", tag: str = "", updated_since: datet
         after_at, after_id = decode_cursor(cursor)
         statement = statement.where(or_(approved.approved_at < after_at,
                                         and_(approved.approved_at == after_at,
-                                             Article.id < after_id)))
+                                             approved.id < after_id)))
     rows = db.session.execute(statement.order_by(approved.approved_at.desc(),
-                                                 Article.id.desc()).limit(limit + 1)).all()
+                                                 approved.id.desc()).limit(limit + 1)).all()
     interval = config["REVIEW_INTERVAL_DAYS"]
     items = [ArticleSummary(slug=a.slug, title=title, tags=a.tag_names, approved_at=approved_at,
                             updated_at=a.updated_at, review_interval_days=interval)
-             for a, title, approved_at in rows[:limit]]
+             for a, _, title, approved_at in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
-        last_article, _, last_at = rows[limit - 1]
-        next_cursor = encode_cursor(last_at, last_article.id)
+        _, last_revision_id, _, last_at = rows[limit - 1]
+        next_cursor = encode_cursor(last_at, last_revision_id)
     return ArticlePage(items=items, next_cursor=next_cursor)
 
 

@@ -2,7 +2,16 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reviewapp.accounts.models import User
@@ -12,6 +21,9 @@ INVITED, ACCEPTED, DECLINED, COMPLETED, WITHDRAWN = (
     "invited", "accepted", "declined", "completed", "withdrawn")
 ASSIGNMENT_STATES = (INVITED, ACCEPTED, DECLINED, COMPLETED, WITHDRAWN)
 OPEN_ASSIGNMENT_STATES = (INVITED, ACCEPTED, COMPLETED)
+# Awaiting the reviewer. Written out as SQL so that a query using these very
+# words can use the partial index below (SQLite matches partial indexes by text).
+AWAITING_REVIEWER = "assignment.state IN ('invited', 'accepted')"
 APPROVE, REQUEST_CHANGES = "approve", "request_changes"
 SIGNATURE_MEANING = "I have reviewed this revision for medical accuracy and approve it."
 
@@ -28,11 +40,17 @@ class Assignment(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "reviewer_id"),
         CheckConstraint(_in("state", ASSIGNMENT_STATES), name="state"),
+        # a reviewer's open assignments are counted for every suggestion
+        Index("ix_assignment_reviewer_id_state", "reviewer_id", "state"),
+        # overdue reviews, oldest due date first
+        Index("ix_assignment_awaiting_due_at", "due_at", "id",
+              sqlite_where=text("state IN ('invited', 'accepted')"),
+              postgresql_where=text("state IN ('invited', 'accepted')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     assigned_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     state: Mapped[str] = mapped_column(String(20), default=INVITED)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -4,10 +4,10 @@ asks the state machine, changes rows, records its audit event and flushes."""
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import exists, false, func, or_, select
+from sqlalchemy.orm import joinedload
 
-from reviewapp.accounts.models import User, UserRole
+from reviewapp.accounts.models import User, UserRole, UserSpecialty
 from reviewapp.accounts.services import confirm_password
 from reviewapp.articles.models import Article
 from reviewapp.articles.services import lock_article
@@ -208,27 +208,33 @@ def request_changes(article_id: int, actor: User, version: int | None,
     return review
 
 
-def suggest_reviewers(article: Article) -> list[tuple[User, int, bool]]:
+def suggest_reviewers(article: Article, find: str = "") -> list[tuple[User, int, bool]]:
     """Active reviewers other than the author and those already assigned:
-    specialty matching the article's tags first, then fewest open assignments.
-    Returns (user, open assignments, specialty matches)."""
-    open_counts = (select(Assignment.reviewer_id, func.count().label("n"))
-                   .where(Assignment.state.in_((INVITED, ACCEPTED)))
-                   .group_by(Assignment.reviewer_id).subquery())
+    specialty matching the article's tags first, then fewest open assignments;
+    the first REVIEWER_SUGGESTIONS of them, or of those whose name or email
+    contains `find`. Returns (user, open assignments, specialty matches)."""
+    open_count = (select(func.count()).select_from(Assignment)
+                  .where(Assignment.reviewer_id == User.id,
+                         Assignment.state.in_((INVITED, ACCEPTED)))
+                  .correlate(User).scalar_subquery().label("open_count"))
+    tags = article.tag_names
+    matches = (exists().where(UserSpecialty.user_id == User.id, UserSpecialty.name.in_(tags))
+               if tags else false()).label("matches")
     taken = select(Assignment.reviewer_id).where(
         Assignment.article_id == article.id,
         Assignment.state.in_((INVITED, ACCEPTED, COMPLETED)))
+    statement = (select(User, open_count, matches)
+                 .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == "reviewer"))
+                 .where(User.active.is_(True), User.id != article.author_id,
+                        User.id.not_in(taken)))
+    find = " ".join(find.split())[:200]
+    if find:
+        statement = statement.where(or_(User.display_name.icontains(find, autoescape=True),
+                                        User.email.icontains(find, autoescape=True)))
     rows = db.session.execute(
-        select(User, func.coalesce(open_counts.c.n, 0))
-        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == "reviewer"))
-        .outerjoin(open_counts, open_counts.c.reviewer_id == User.id)
-        .where(User.active.is_(True), User.id != article.author_id, User.id.not_in(taken))
-        .options(selectinload(User.specialties))
-    ).all()
-    tags = set(article.tag_names)
-    ranked = [(user, count, bool(tags & set(user.specialty_names))) for user, count in rows]
-    ranked.sort(key=lambda row: (not row[2], row[1], row[0].display_name))
-    return ranked
+        statement.order_by(matches.desc(), open_count, User.display_name, User.id)
+        .limit(current_app.config["REVIEWER_SUGGESTIONS"])).all()
+    return [(user, count, bool(match)) for user, count, match in rows]
 
 
 def reviews_of(article_id: int) -> list[Review]:

@@ -3,15 +3,21 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, literal, select, text, union_all
 from sqlalchemy.orm import aliased, joinedload, load_only
 
-from reviewapp.articles.models import Article, Revision, listed_revision
-from reviewapp.citations.models import CitationReport, CitationWaiver
+from reviewapp.articles.models import BLOCKED, Article, Revision, listed_revision
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.public.models import OPEN, ReaderReport
-from reviewapp.reviews.models import ACCEPTED, APPROVE, INVITED, Assignment, Review
+from reviewapp.reviews.models import (
+    ACCEPTED,
+    APPROVE,
+    AWAITING_REVIEWER,
+    INVITED,
+    Assignment,
+    Review,
+)
 from reviewapp.workflow import forms
 from reviewapp.workflow.states import APPROVED, SUBMITTED, UNDER_REVIEW
 
@@ -49,35 +55,27 @@ def reviewer_queue(reviewer, bound_forms=None) -> dict:
     }
 
 
+def _oldest_first(statement, limit: int):
+    return statement.order_by(Article.updated_at, Article.id).limit(limit)
+
+
 def editor_dashboard() -> dict:
+    """Each section walks an index in its own order (a state's articles, the
+    blocked ones, open reports, awaited reviews) and stops at PAGE_SIZE rows, so
+    its cost does not grow with the archive."""
     limit = current_app.config["PAGE_SIZE"]
-    approvals = (select(Review.article_id, func.count().label("n"))
-                 .join(Article, (Article.id == Review.article_id)
-                       & (Article.current_revision_id == Review.revision_id))
-                 .where(Review.decision == APPROVE)
-                 .group_by(Review.article_id).subquery())
+    approvals = (select(func.count()).select_from(Review)
+                 .where(Review.article_id == Article.id,
+                        Review.revision_id == Article.current_revision_id,
+                        Review.decision == APPROVE)
+                 .correlate(Article).scalar_subquery())
     article_options = (listed_revision(joinedload(Article.current_revision)),
                        joinedload(Article.author))
-    under_review = db.session.execute(
-        select(Article, func.coalesce(approvals.c.n, 0))
-        .outerjoin(approvals, approvals.c.article_id == Article.id)
-        .where(Article.state == UNDER_REVIEW).options(*article_options)
-        .order_by(Article.updated_at, Article.id).limit(limit)).all()
-    blocked_rows = db.session.execute(
-        select(Article, CitationReport)
-        .join(CitationReport, CitationReport.revision_id == Article.current_revision_id)
-        .where(Article.state.in_((SUBMITTED, UNDER_REVIEW)), CitationReport.error_count > 0)
-        .options(*article_options).order_by(Article.updated_at, Article.id).limit(limit)).all()
-    waived = set(db.session.execute(
-        select(CitationWaiver.article_id, CitationWaiver.finding_key).where(
-            CitationWaiver.article_id.in_([a.id for a, _ in blocked_rows])))) \
-        if blocked_rows else set()
-    blocked = []
-    for article, report in blocked_rows:
-        errors = [f for f in report.findings
-                  if f["severity"] == "error" and (article.id, f["key"]) not in waived]
-        if errors:
-            blocked.append((article, len(errors)))
+    under_review = db.session.execute(_oldest_first(
+        select(Article, approvals).where(Article.state == UNDER_REVIEW)
+        .options(*article_options), limit)).all()
+    blocked = [(article, article.citation_errors) for article in db.session.scalars(
+        _oldest_first(select(Article).where(text(BLOCKED)).options(*article_options), limit))]
     return {
         "blocked": blocked,
         **due_for_rereview(limit),
@@ -86,11 +84,11 @@ def editor_dashboard() -> dict:
             .options(joinedload(ReaderReport.article),
                      listed_revision(joinedload(ReaderReport.revision)))
             .order_by(ReaderReport.created_at, ReaderReport.id).limit(limit))),
-        "needing_reviewers": list(db.session.scalars(
-            select(Article).where(Article.state == SUBMITTED).options(*article_options)
-            .order_by(Article.updated_at, Article.id).limit(limit))),
+        "needing_reviewers": list(db.session.scalars(_oldest_first(
+            select(Article).where(Article.state == SUBMITTED).options(*article_options),
+            limit))),
         "under_review": under_review,
-        "overdue": _assignments(Assignment.state.in_((INVITED, ACCEPTED)),
+        "overdue": _assignments(text(AWAITING_REVIEWER),
                                 Assignment.due_at < utcnow(),
                                 order_by=(Assignment.due_at, Assignment.id)),
         "required": current_app.config["REQUIRED_APPROVALS"],
@@ -102,27 +100,47 @@ def due_for_rereview(limit: int) -> dict:
     """Approved articles due for another review: flagged (a cited work was
     retracted, or a reader's report is open) and, apart from those, approved
     longer ago than REVIEW_INTERVAL_DAYS. Rows: (article, approved revision,
-    open reports)."""
+    open reports). Both lists start from an index (the flagged few, the open
+    reports, the oldest approvals), never from every approved article."""
     approved = aliased(Revision)
-    reports = (select(ReaderReport.article_id, func.count().label("n"))
-               .where(ReaderReport.status == OPEN)
-               .group_by(ReaderReport.article_id).subquery())
-    open_reports = func.coalesce(reports.c.n, 0)
-    base = (select(Article, approved, open_reports)
-            .join(approved, approved.id == Article.approved_revision_id)
-            .outerjoin(reports, reports.c.article_id == Article.id)
-            .where(Article.state == APPROVED)
-            .options(joinedload(Article.author),
-                     load_only(approved.id, approved.number, approved.title, approved.approved_at)))
-    flagged = or_(Article.rereview_reason.is_not(None), open_reports > 0)
+    reported = exists().where(ReaderReport.article_id == Article.id,
+                              ReaderReport.status == OPEN)
+    open_reports = (select(func.count()).select_from(ReaderReport)
+                    .where(ReaderReport.article_id == Article.id, ReaderReport.status == OPEN)
+                    .correlate(Article).scalar_subquery())
+
+    def approved_articles(*columns):
+        return (select(Article, approved, *columns)
+                .join(approved, approved.id == Article.approved_revision_id)
+                .where(Article.state == APPROVED))
+
+    def listed(statement):
+        return statement.options(
+            joinedload(Article.author),
+            load_only(approved.id, approved.number, approved.title, approved.approved_at))
+
+    # Flagged ones by the time they were flagged (the partial index on the flagged
+    # few), reported ones by their approval: each list stops at PAGE_SIZE.
+    flagged = (select(Article.id, Article.rereview_flagged_at.label("due"))
+               .where(Article.rereview_reason.is_not(None), Article.state == APPROVED)
+               .order_by(Article.rereview_flagged_at, Article.id).limit(limit).subquery())
+    only_reported = (approved_articles().with_only_columns(
+                         Article.id, approved.approved_at.label("due"))
+                     .where(Article.rereview_reason.is_(None), Article.id.in_(
+                         select(ReaderReport.article_id).where(ReaderReport.status == OPEN)))
+                     .order_by(approved.approved_at, Article.id).limit(limit).subquery())
+    due = union_all(select(flagged.c.id, flagged.c.due),
+                    select(only_reported.c.id, only_reported.c.due)).subquery()
     cutoff = utcnow() - timedelta(days=current_app.config["REVIEW_INTERVAL_DAYS"])
     return {
-        "rereview": db.session.execute(
-            base.where(flagged)
-            .order_by(func.coalesce(Article.rereview_flagged_at, approved.approved_at),
-                      Article.id).limit(limit)).all(),
-        "rereview_overdue": db.session.execute(
-            base.where(~flagged, approved.approved_at <= cutoff)
-            .order_by(approved.approved_at, Article.id).limit(limit)).all(),
+        "rereview": db.session.execute(listed(
+            approved_articles(open_reports).join(due, due.c.id == Article.id)
+            .order_by(due.c.due, Article.id).limit(limit))).all(),
+        # From the oldest approval up (ix_revision_approved_at) to the first PAGE_SIZE.
+        "rereview_overdue": db.session.execute(listed(
+            approved_articles(literal(0))
+            .where(Article.rereview_reason.is_(None), ~reported,
+                   approved.approved_at <= cutoff)
+            .order_by(approved.approved_at, approved.id).limit(limit))).all(),
         "review_interval_days": current_app.config["REVIEW_INTERVAL_DAYS"],
     }

@@ -1,5 +1,6 @@
 """What the article and review pages show, gathered in a fixed number of queries."""
 
+from flask import request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -46,14 +47,20 @@ def article_context(article: Article, **bound_forms) -> dict:
         fill_reviewer_choices(assign_form, article)
         assign_form.set_defaults()
         context["assign_form"] = assign_form
+        context["reviewer_search"] = reviewer_search()
     return context
 
 
 def fill_reviewer_choices(form: forms.AssignForm, article: Article) -> None:
+    """The best suggestions, or those matching the page's ?find= search."""
     form.reviewer.choices = [
         (user.id, f"{user.display_name} — {count} open"
                   + (" — specialty matches" if match else ""))
-        for user, count, match in reviews.suggest_reviewers(article)]
+        for user, count, match in reviews.suggest_reviewers(article, reviewer_search())]
+
+
+def reviewer_search() -> str:
+    return " ".join(request.args.get("find", "").split())[:200]
 
 
 def review_context(article: Article, **bound_forms) -> dict:

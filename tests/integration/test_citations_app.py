@@ -399,3 +399,37 @@ def test_a_warning_needs_no_waiver_and_cannot_be_waived(app, make_user, make_art
     for reviewer in desk.reviewers:
         assert desk.approve(reviewer).status_code == 302
     assert desk.state() == "approved"
+
+
+def test_stored_error_count_follows_the_report_and_the_waivers(blocked, app, rows,
+                                                              make_article, monkeypatch):
+    """article.citation_errors (what the Blocked list reads) equals the unwaived
+    errors of the current revision: after saving, submitting, waiving and revising."""
+    from reviewapp.citations.services import report_of, unwaived_errors, waivers_of
+
+    desk = blocked
+
+    def stored_and_computed():
+        with rows() as session:
+            article = session.get(Article, desk.article_id)
+            computed = len(unwaived_errors(report_of(article.current_revision_id),
+                                           waivers_of(article.id)))
+            return article.citation_errors, computed
+
+    assert stored_and_computed() == (1, 1)
+    key, n, version = _error_key(desk)
+    assert desk.waive(desk.editor, n, key, version, "Label cited by name.").status_code == 302
+    assert stored_and_computed() == (0, 0)
+    dashboard = desk.client(desk.editor).get("/desk/editor").get_data(as_text=True)
+    assert TITLE not in _text(_section(dashboard, "Blocked by citation findings"))
+    # More than a page of fully waived articles no longer hides a blocked one.
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    other = make_article(desk.author, title="Second blocked article", references=TWO_REFS,
+                         body="Aspirin helps [1]. Paracetamol helps [2]. Codeine helps [4].")
+    author = desk.client(desk.author)
+    page = author.get(f"/desk/articles/{other}").get_data(as_text=True)
+    assert author.post(f"/desk/articles/{other}/submit",
+                       data={"version": _hidden(page, "version")}).status_code == 302
+    dashboard = desk.client(desk.editor).get("/desk/editor").get_data(as_text=True)
+    section = _text(_section(dashboard, "Blocked by citation findings"))
+    assert "Second blocked article" in section and "1 unwaived error" in section

@@ -8,6 +8,7 @@ so that both backends count the same things.
 """
 
 import itertools
+import re
 from datetime import timedelta
 
 import pytest
@@ -256,3 +257,42 @@ def test_article_page_with_2_and_6_reviews(app, rows, arrange, make_user, logged
             counts.setdefault(label, []).append(statements)
     for label, (with_two, with_six) in counts.items():
         assert_same_count(label, with_two, with_six, sizes=(2, 6))
+
+
+def test_article_page_with_few_and_many_available_reviewers(app, rows, arrange, make_user,
+                                                            logged_in):
+    """The assign form offers the best REVIEWER_SUGGESTIONS reviewers, ranked in
+    SQL, whatever the size of the board; a search finds the others."""
+    app.config["REVIEWER_SUGGESTIONS"] = 4
+    author = make_user(roles=["author"])
+    editor = make_user(roles=["editor"])
+    with rows() as session:
+        article_id = arrange.article(session.get(User, author.id), "Needs reviewers")
+        workflow.submit_article(article_id, session.get(User, author.id), None)
+        session.commit()
+    client = logged_in(editor)
+    url = f"/desk/articles/{article_id}"
+
+    def board(n, specialties=()):
+        return [make_user(roles=["reviewer"], name=f"Board {next(arrange.serial)}",
+                          specialties=specialties) for _ in range(n)]
+
+    def offered(page):
+        return re.findall(r'<option value="(\d+)"', page)
+
+    board(2)
+    few, page = measure(app, client, url, "Article page, reviewers offered", 2)
+    assert len(offered(page)) == 2
+    matching = board(3, specialties=["pain medicine"])
+    others = board(12)
+    many, page = measure(app, client, url, "Article page, reviewers offered", 17)
+    assert_same_count("Article page, reviewers offered", few, many, sizes=(2, 17))
+    shown = offered(page)
+    assert len(shown) == 4
+    assert set(shown[:3]) == {str(u.id) for u in matching}      # specialty first
+    hidden = others[-1]
+    assert str(hidden.id) not in shown
+    found = client.get(url, query_string={"find": hidden.email.upper()}).get_data(as_text=True)
+    assert offered(found) == [str(hidden.id)]
+    literal = client.get(url, query_string={"find": "%_"}).get_data(as_text=True)
+    assert offered(literal) == [] and "No available reviewer" in literal
