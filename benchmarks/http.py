@@ -45,7 +45,7 @@ def bench_app():
     """gunicorn's entry point: the real app and a bare route."""
     from flask import Response
 
-    from reviewapp import create_app
+    from reviewapp.app import create_app, freeze_startup_objects
 
     app = create_app()
 
@@ -53,6 +53,7 @@ def bench_app():
     def bench_bare():
         return Response("ok", mimetype="text/plain")
 
+    freeze_startup_objects()  # as reviewapp.wsgi does
     return app
 
 

@@ -30,11 +30,15 @@ def _pg(url: str) -> str:
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def _app(url: str):
-    from reviewapp import create_app
+def _app(url: str, serving: bool = False):
+    """The app; `serving`: as reviewapp.wsgi serves it (start-up objects frozen)."""
+    from reviewapp.app import create_app, freeze_startup_objects
 
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                       "LOGIN_IP_LIMIT": 1000})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                      "LOGIN_IP_LIMIT": 1000})
+    if serving:
+        freeze_startup_objects()
+    return app
 
 
 def _counts_match(url: str, articles: int, events: int) -> bool:
@@ -182,7 +186,7 @@ def run(label: str, url: str, size: str) -> list[str]:
     from reviewapp.scale import SCALE_PASSWORD
 
     prepare(url, *SIZES[size])
-    app = _app(url)
+    app = _app(url, serving=True)
     emails = _users(app)
     clients = {}
     for role, email in emails.items():

@@ -59,6 +59,13 @@ REPO = Path(__file__).resolve().parents[2]
 REFERENCES = "1. Doe J. Ibuprofen. BMJ. 2020. doi:10.1136/bmj.m1"
 
 
+def draft_form(client) -> dict:
+    """A new draft's form as the browser sends it, with the page's CSRF token."""
+    return {"title": "Paracetamol in fever", "body": "Paracetamol helps [1].",
+            "references": REFERENCES, "tags": "", "save": "Save draft",
+            "csrf_token": client.csrf_token()}
+
+
 def audit_events_after(rows, seq: int) -> list[tuple[int | None, str, dict]]:
     """(actor id, action, details) of every event after `seq`, in order."""
     with rows() as session:
@@ -238,9 +245,7 @@ def test_connection_lost_mid_request_gives_an_error_page_saves_nothing_and_next_
     before their audit event, or as the transaction commits."""
     author = make_user(roles=["author"])
     login_as(author)
-    form = {"title": "Paracetamol in fever", "body": "Paracetamol helps [1].",
-            "references": REFERENCES, "tags": "", "save": "Save draft",
-            "csrf_token": client.csrf_token()}
+    form = draft_form(client)
     with rows() as session:
         before = {model: session.scalar(select(func.count()).select_from(model))
                   for model in (Article, Revision, AuditEvent)}
@@ -308,9 +313,7 @@ def test_connections_dropped_while_idle_in_the_pool_do_not_fail_the_next_request
     (the pool pings a connection before handing it out)."""
     author = make_user(roles=["author"])
     login_as(author)
-    form = {"title": "Paracetamol in fever", "body": "Paracetamol helps [1].",
-            "references": REFERENCES, "tags": "", "save": "Save draft",
-            "csrf_token": client.csrf_token()}  # so that the POST is the next request
+    form = draft_form(client)  # so that the POST is the next request
     _, admin = connection_dropper(database_url)
     try:
         with admin.connect() as other:
@@ -359,9 +362,7 @@ def test_a_lock_held_past_the_timeout_gives_an_error_page_and_saves_nothing(
     was saved, not a traceback or the driver's words."""
     author = make_user(roles=["author"])
     login_as(author)
-    form = {"title": "Paracetamol in fever", "body": "Paracetamol helps [1].",
-            "references": REFERENCES, "tags": "", "save": "Save draft",
-            "csrf_token": client.csrf_token()}
+    form = draft_form(client)
     with rows() as session:
         before = session.scalar(select(func.count()).select_from(Article))
     shortened = []

@@ -195,7 +195,7 @@ def server(soak_database, tmp_path):
              "--access-logfile", str(access), "--access-logformat", "%(s)s %(m)s %(U)s",
              "--graceful-timeout", "20",
              # Not the shared default ~/.gunicorn/gunicorn.ctl: other servers may run.
-             "--no-control-socket", "reviewapp:create_app()"],
+             "--no-control-socket", "reviewapp.wsgi:app"],
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
