@@ -3,6 +3,7 @@ retraction import or a reader report, are listed as due; "Start re-review"
 sends a frozen copy of the approved revision back to the board while the
 approved one stays public."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -273,3 +274,31 @@ def test_workflow_services_refuse_non_editors_resolving(app, publisher, rows, cl
         author = session.scalar(select(User).where(User.display_name == "Alice Author"))
         with pytest.raises(PermissionDenied):
             workflow.resolve_reader_report(report_id, author, "done")
+
+
+def test_the_desk_article_page_starts_a_re_review_for_editors_only(app, publisher, editor,
+                                                                   make_user, rows):
+    """The editor can start a re-review from the article's own page (its form
+    carries the page's version); the author's view of it has no such button."""
+    slug = publisher.approved()
+    article_id = publisher.article_id(slug)
+    page = editor.get(f"/desk/articles/{article_id}").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="([^"]+)" id="start-rereview">(.*?)</form>',
+                     page, re.S)
+    assert form and form.group(1) == f"/desk/articles/{article_id}/rereview"
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', form.group(2)).group(1)
+    assert int(version) == version_of(rows, slug)
+    response = editor.post(form.group(1), data={"version": version})
+    assert response.status_code == 302
+    with rows() as session:
+        assert session.get(Article, article_id).state == "under_review"
+    page = editor.get(f"/desk/articles/{article_id}").get_data(as_text=True)
+    assert 'id="start-rereview"' not in page              # the machine no longer allows it
+    other = publisher.approved(title="Another approved article")
+    with rows() as session:
+        author_email = session.get(Article, publisher.article_id(other)).author.email
+    author = app.test_client()
+    assert author.post("/login", data={"email": author_email,
+                                       "password": PASSWORD}).status_code == 302
+    page = author.get(f"/desk/articles/{publisher.article_id(other)}").get_data(as_text=True)
+    assert "Approved" in page and 'id="start-rereview"' not in page
