@@ -100,8 +100,10 @@ def due_for_rereview(limit: int) -> dict:
     """Approved articles due for another review: flagged (a cited work was
     retracted, or a reader's report is open) and, apart from those, approved
     longer ago than REVIEW_INTERVAL_DAYS. Rows: (article, approved revision,
-    open reports). Both lists start from an index (the flagged few, the open
-    reports, the oldest approvals), never from every approved article."""
+    open reports); the flagged ones oldest flag first (the time a retraction
+    flagged it, or its first open report). Both lists start from an index (the
+    flagged few, the open reports, the oldest approvals), never from every
+    approved article."""
     approved = aliased(Revision)
     reported = exists().where(ReaderReport.article_id == Article.id,
                               ReaderReport.status == OPEN)
@@ -120,17 +122,23 @@ def due_for_rereview(limit: int) -> dict:
             load_only(approved.id, approved.number, approved.title, approved.approved_at))
 
     # Flagged ones by the time they were flagged (the partial index on the flagged
-    # few), reported ones by their approval: each list stops at PAGE_SIZE.
+    # few), reported ones by their first open report (the open reports in order,
+    # through ix_reader_report_status_created_at): each list stops at PAGE_SIZE.
     flagged = (select(Article.id, Article.rereview_flagged_at.label("due"))
                .where(Article.rereview_reason.is_not(None), Article.state == APPROVED)
                .order_by(Article.rereview_flagged_at, Article.id).limit(limit).subquery())
-    only_reported = (approved_articles().with_only_columns(
-                         Article.id, approved.approved_at.label("due"))
-                     .where(Article.rereview_reason.is_(None), Article.id.in_(
-                         select(ReaderReport.article_id).where(ReaderReport.status == OPEN)))
-                     .order_by(approved.approved_at, Article.id).limit(limit).subquery())
+    earlier = aliased(ReaderReport)
+    first_reports = (select(ReaderReport.article_id.label("id"),
+                            ReaderReport.created_at.label("due"))
+                     .join(Article, Article.id == ReaderReport.article_id)
+                     .where(ReaderReport.status == OPEN, Article.state == APPROVED,
+                            Article.rereview_reason.is_(None),
+                            ~exists().where(earlier.article_id == ReaderReport.article_id,
+                                            earlier.status == OPEN,
+                                            earlier.id < ReaderReport.id))
+                     .order_by(ReaderReport.created_at, ReaderReport.id).limit(limit).subquery())
     due = union_all(select(flagged.c.id, flagged.c.due),
-                    select(only_reported.c.id, only_reported.c.due)).subquery()
+                    select(first_reports.c.id, first_reports.c.due)).subquery()
     cutoff = utcnow() - timedelta(days=current_app.config["REVIEW_INTERVAL_DAYS"])
     return {
         "rereview": db.session.execute(listed(

@@ -81,6 +81,8 @@ def test_due_list_holds_past_interval_and_flagged_approved_articles(app, client,
     assert "Cites a retracted trial — Reference 3 (10.5555/retracted.1) has been retracted" \
         in flagged
     assert "Reported by a reader — 1 open reader report" in flagged
+    # Oldest flag first: the retraction flagged its article before the reader wrote.
+    assert flagged.index("Cites a retracted trial") < flagged.index("Reported by a reader")
     assert "Old article — approved" in interval
     for text in (flagged, interval):
         assert "Fresh article" not in text and "Never approved" not in text
