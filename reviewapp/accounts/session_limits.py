@@ -4,7 +4,7 @@ The times travel in the signed session; an ended session is recorded."""
 
 import time
 
-from flask import flash, session
+from flask import current_app, flash, session
 from flask_login import current_user, logout_user
 
 IDLE_REFRESH_SECONDS = 60  # the cookie is rewritten at most once a minute
@@ -20,8 +20,6 @@ def start() -> None:
 
 
 def _expired(moment: int) -> str | None:
-    from flask import current_app
-
     idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
     longest = current_app.config["SESSION_MAX_HOURS"] * 3600
     login_at, seen_at = session.get("login_at"), session.get("seen_at")
