@@ -4,7 +4,7 @@ import sqlite3
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -79,3 +79,11 @@ def _sqlite_on_begin(conn):
     else:
         mode = sqlite_begin_mode.get()
     conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def transaction_lock(session, key: str) -> None:
+    """Queue on `key` until this transaction ends. PostgreSQL takes an advisory
+    transaction lock; SQLite needs none, since its writers begin IMMEDIATE and
+    so already run one at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})

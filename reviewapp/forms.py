@@ -15,6 +15,10 @@ def bad_character(text: str) -> str | None:
     return None
 
 
+# Every form that changes an article carries the version it was made from.
+MISSING_VERSION = "The form is missing the article version; reload the page. Nothing was saved."
+
+
 class BaseForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -21,7 +21,7 @@ from reviewapp.accounts.normalize import (
 from reviewapp.accounts.permissions import ROLES, can_manage_users
 from reviewapp.audit.models import AuditEvent
 from reviewapp.audit.services import record
-from reviewapp.db import utcnow
+from reviewapp.db import transaction_lock, utcnow
 from reviewapp.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from reviewapp.extensions import db
 
@@ -32,16 +32,30 @@ class LoginThrottled(DomainError):
     status_code = 429
 
 
-def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+def find_user_by_email(email: str, *, lock: bool = False) -> User | None:
+    query = select(User).where(User.email == normalize_email(email))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
+
+
+def lock_user(user: User) -> None:
+    """Lock the user's row until the transaction ends and reload it, so that
+    password checks running at once on one account are counted one after the
+    other, never from the same stale count."""
+    db.session.scalar(select(User).where(User.id == user.id).with_for_update()
+                      .execution_options(populate_existing=True))
 
 
 def log_in(email: str, password: str, ip: str | None) -> User | None:
     """The user when email and password match an active, unlocked account;
     otherwise None, with the same answer whatever the reason. Every failure
     is recorded, and it is what the per-account lockout and the per-IP limit
-    count."""
+    count. Tries from one address, and tries on one account, queue on a lock
+    for the whole check, so concurrent requests cannot outrun either count."""
     config = current_app.config
+    if ip:
+        transaction_lock(db.session, f"login-ip:{ip}")
     now = utcnow()
     window_start = now - timedelta(minutes=config["LOGIN_IP_WINDOW_MINUTES"])
     recent_failures = db.session.scalar(
@@ -54,7 +68,7 @@ def log_in(email: str, password: str, ip: str | None) -> User | None:
         raise LoginThrottled("Too many failed logins from your network. "
                              "Please wait a few minutes and try again.")
 
-    user = find_user_by_email(email)
+    user = find_user_by_email(email, lock=True)
     if user is None:
         passwords.verify_password(None, password)  # same time as a real check
         record("user.login_failed", reason="unknown email", details={"email": email[:320]})
@@ -88,6 +102,7 @@ def confirm_password(user: User, password: str) -> bool:
     """A password asked again (to sign, to change it): the lockout applies as at
     login, so a session cannot be used to guess it. A wrong one is recorded and
     counts towards the lock."""
+    lock_user(user)
     now = utcnow()
     if user.locked_until and user.locked_until > now:
         raise AccountLocked(

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from slugify import slugify
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from reviewapp.accounts.models import User
@@ -22,6 +22,7 @@ from reviewapp.citations.services import (
     count_citation_errors,
     reference_rows,
 )
+from reviewapp.db import transaction_lock
 from reviewapp.errors import (
     InvalidInput,
     NotFound,
@@ -53,9 +54,7 @@ def unique_slug(title: str) -> str:
     """A free slug for the title. On PostgreSQL two authors choosing the same
     one at once queue on a transaction lock; SQLite's write lock does it there."""
     base = slugify(title, max_length=100, word_boundary=True) or "article"
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:base))"),
-                           {"base": f"slug:{base}"})
+    transaction_lock(db.session, f"slug:{base}")
     taken = set(db.session.scalars(select(Article.slug).where(Article.slug.like(f"{base}%"))))
     slug, n = base, 2
     while slug in taken:

@@ -14,7 +14,7 @@ from reviewapp.citations.importers import ReferenceImportError, import_reference
 from reviewapp.citations.jats import JatsImportError, parse_jats
 from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
-from reviewapp.forms import render_form
+from reviewapp.forms import MISSING_VERSION, render_form
 from reviewapp.workflow.states import STATE_LABELS
 
 bp = Blueprint("articles", __name__, url_prefix="/desk/articles")
@@ -122,11 +122,13 @@ def edit(article_id: int):
     elif form.validate_on_submit():
         if _imported_references(form):
             return _edit_page(form, article)
+        if form.version.data is None:
+            flash(MISSING_VERSION, "danger")
+            return _edit_page(form, article, status=400)
         try:
             if form.preview.data:
                 return _edit_page(form, article, preview=True)
-            services.save_draft(article.id, current_user, form.version.data or 0,
-                                _content(form))
+            services.save_draft(article.id, current_user, form.version.data, _content(form))
         except StaleVersion as error:
             db.session.rollback()
             flash(error.message, "danger")

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import and_, func, or_, select, text, union_all
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from reviewapp.accounts.models import User
@@ -22,7 +22,7 @@ from reviewapp.articles.models import Article, ArticleTag, Revision
 from reviewapp.audit.services import record
 from reviewapp.citations.engine import notice_kind
 from reviewapp.citations.models import CitationReport, Retraction
-from reviewapp.db import utcnow
+from reviewapp.db import transaction_lock, utcnow
 from reviewapp.errors import DomainError, InvalidInput, NotFound, PermissionDenied, StaleVersion
 from reviewapp.extensions import db
 from reviewapp.public.citation_links import link_markers
@@ -493,9 +493,7 @@ def update_site_page(slug: str, actor: User, body: str, token: str) -> SitePage:
     body = (body or "").strip()
     if len(body) > MAX_POLICY_LENGTH:
         raise InvalidInput(f"The text may hold at most {MAX_POLICY_LENGTH:,} characters.")
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                           {"key": f"site_page:{slug}"})
+    transaction_lock(db.session, f"site_page:{slug}")
     page = db.session.scalar(select(SitePage).where(SitePage.slug == slug).with_for_update()
                              .execution_options(populate_existing=True))
     before = page.body if page else ""
@@ -528,10 +526,8 @@ def create_reader_report(slug: str, message: str, email: str | None,
         raise InvalidInput(f"The message may hold at most {config['REPORT_MAX_LENGTH']:,} "
                            "characters.")
     if ip:
-        if db.session.get_bind().dialect.name == "postgresql":
-            # Two reports from one address at once queue here, so both are counted.
-            db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                               {"key": f"reader_report:{ip}"})
+        # Two reports from one address at once queue here, so both are counted.
+        transaction_lock(db.session, f"reader_report:{ip}")
         recent = db.session.scalar(
             select(func.count()).select_from(ReaderReport).where(
                 ReaderReport.ip == ip,

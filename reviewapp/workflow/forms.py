@@ -8,15 +8,14 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
 from reviewapp.db import utcnow
-from reviewapp.forms import BaseForm
+from reviewapp.forms import MISSING_VERSION, BaseForm
 
 
 class VersionedForm(BaseForm):
-    """The version the page was made from: a change made meanwhile refuses the form."""
+    """The version the page was made from: a change made meanwhile refuses the
+    form, and a form without it is refused whole (never applied unchecked)."""
 
-    version = IntegerField(widget=HiddenInput(),
-                           validators=[InputRequired("The form is missing the article version; "
-                                                     "reload the page.")])
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(MISSING_VERSION)])
 
 
 class ReasonForm(VersionedForm):

@@ -20,6 +20,11 @@ bp = Blueprint("workflow", __name__, url_prefix="/desk")
 REFUSALS = (InvalidInput, StaleVersion, TransitionRefused)
 
 
+def form_refusal(form) -> InvalidInput:
+    """A form that did not validate, refused with its own messages."""
+    return InvalidInput(" ".join(e for errors in form.errors.values() for e in errors))
+
+
 def _article_page(article_id: int, error, **bound_forms):
     db.session.rollback()
     flash(error.message, "danger")
@@ -39,7 +44,7 @@ def _simple_action(service, message: str):
     def view(article_id: int):
         form = forms.VersionedForm()
         if not form.validate_on_submit():
-            return _article_page(article_id, InvalidInput("The form was incomplete."))
+            return _article_page(article_id, form_refusal(form))
         try:
             service(article_id, current_user, form.version.data)
         except REFUSALS as error:
@@ -67,7 +72,7 @@ for _rule, _service, _message in [
 def reject(article_id: int):
     form = forms.ReasonForm()
     if not form.validate_on_submit():
-        return _article_page(article_id, InvalidInput("A reason is required."), reason_form=form)
+        return _article_page(article_id, form_refusal(form), reason_form=form)
     try:
         workflow.reject_article(article_id, current_user, form.version.data, form.reason.data)
     except REFUSALS as error:
@@ -80,7 +85,7 @@ def reject(article_id: int):
 def waive(article_id: int, n: int):
     form = forms.WaiveForm(prefix=f"w{n}")
     if not form.validate_on_submit():
-        return _article_page(article_id, InvalidInput("A reason is required to waive a finding."),
+        return _article_page(article_id, form_refusal(form),
                              waive_forms={n: form})
     try:
         article = workflow.waive_finding(article_id, current_user, form.version.data,
@@ -100,8 +105,7 @@ def assign(article_id: int):
     form.reviewer.choices = form.reviewer.choices or [(form.reviewer.data or 0, "")]
     form.reviewer.validate_choice = False  # the service says why a reviewer is refused
     if not form.validate_on_submit():
-        message = " ".join(e for errors in form.errors.values() for e in errors)
-        return _article_page(article_id, InvalidInput(message), assign_form=form)
+        return _article_page(article_id, form_refusal(form), assign_form=form)
     due_at = datetime.combine(form.due_date.data, time(23, 59, 59), UTC)
     try:
         assignment = reviews.assign_reviewer(article_id, current_user, form.version.data,
@@ -115,7 +119,8 @@ def assign(article_id: int):
 @role_required("editor")
 def unassign(assignment_id: int):
     form = forms.VersionedForm()
-    form.validate_on_submit()
+    if not form.validate_on_submit():
+        raise form_refusal(form)
     try:
         assignment = reviews.unassign_reviewer(assignment_id, current_user, form.version.data)
     except REFUSALS as error:
@@ -138,7 +143,7 @@ def accept(assignment_id: int):
         db.session.commit()
         flash("Thank you: the review is in your queue.", "success")
         return redirect(url_for("workflow.review", article_id=assignment.article_id))
-    return _queue_page(InvalidInput("The form was incomplete."),
+    return _queue_page(form_refusal(form),
                        {("accept", assignment_id): form})
 
 
@@ -186,7 +191,7 @@ def _review_page(article_id: int, error, **bound_forms):
 def approve(article_id: int):
     form = forms.ApproveForm()
     if not form.validate_on_submit():
-        return _review_page(article_id, InvalidInput("Enter your password to sign."),
+        return _review_page(article_id, form_refusal(form),
                             approve_form=form)
     try:
         signature = reviews.approve_revision(article_id, current_user, form.content_hash.data,
@@ -207,7 +212,7 @@ def approve(article_id: int):
 def request_changes(article_id: int):
     form = forms.RequestChangesForm()
     if not form.validate_on_submit():
-        return _review_page(article_id, InvalidInput("Write what should change."),
+        return _review_page(article_id, form_refusal(form),
                             changes_form=form)
     try:
         reviews.request_changes(article_id, current_user, form.version.data,
@@ -241,7 +246,7 @@ def _dashboard_page(error):
 def start_rereview(article_id: int):
     form = RereviewForm()
     if not form.validate_on_submit():
-        return _dashboard_page(InvalidInput("The form was incomplete; reload the page."))
+        return _dashboard_page(form_refusal(form))
     try:
         workflow.start_rereview(article_id, current_user, form.version.data,
                                 reason=form.reason.data, report_id=form.report_id.data)
@@ -256,7 +261,7 @@ def start_rereview(article_id: int):
 def resolve_report(report_id: int):
     form = ResolveReportForm()
     if not form.validate_on_submit():
-        return _dashboard_page(InvalidInput("Say what was done about the report."))
+        return _dashboard_page(form_refusal(form))
     try:
         workflow.resolve_reader_report(report_id, current_user, form.resolution.data)
     except REFUSALS as error:
