@@ -6,12 +6,13 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, request, url_for
+from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
 from reviewapp.errors import DomainError, InvalidInput
 from reviewapp.public import services
 from reviewapp.public.openapi import openapi_document
+from reviewapp.urls import site_url
 
 PREFIX = "/api/v1"
 _API_VERSION = "1"  # part of every ETag: a change of format changes them all
@@ -101,8 +102,8 @@ def _summary(item: services.ArticleSummary) -> dict:
     return {"slug": item.slug, "title": item.title, "tags": item.tags,
             "review_status": "approved", "last_updated": _timestamp(item.approved_at),
             "next_review_due": item.next_review_due.isoformat(),
-            "url": url_for("public.article", slug=item.slug, _external=True),
-            "api_url": url_for("api.article", slug=item.slug, _external=True)}
+            "url": site_url("public.article", slug=item.slug),
+            "api_url": site_url("api.article", slug=item.slug)}
 
 
 def article_payload(shown: services.PublicArticle) -> dict:
@@ -112,7 +113,7 @@ def article_payload(shown: services.PublicArticle) -> dict:
         "slug": shown.slug,
         "title": shown.title,
         "tags": shown.tags,
-        "url": url_for("public.article", slug=shown.slug, _external=True),
+        "url": site_url("public.article", slug=shown.slug),
         "revision": shown.revision.number,
         "content_hash": shown.revision.content_hash,
         "review": {
@@ -131,7 +132,7 @@ def article_payload(shown: services.PublicArticle) -> dict:
                                 if shown.next_review_due else None),
             "reviewed_by": [{"name": r.name, "signed_at": _timestamp(r.signed_at)}
                             for r in shown.reviewers],
-            "editorial_policy_url": url_for("public.editorial_policy", _external=True),
+            "editorial_policy_url": site_url("public.editorial_policy"),
         },
         "markdown": shown.revision.body,
         "html": str(shown.body_html),
@@ -148,7 +149,7 @@ def article_payload(shown: services.PublicArticle) -> dict:
         "citation_summary": ({**summary, "checked_at": _timestamp(summary["checked_at"])}
                              if summary else None),
         "related": [{"slug": r.slug, "title": r.title,
-                     "url": url_for("public.article", slug=r.slug, _external=True)}
+                     "url": site_url("public.article", slug=r.slug)}
                     for r in shown.related],
         "disclaimer": shown.disclaimer,
     }
@@ -203,9 +204,9 @@ def articles():
         updated_since=_updated_since(), cursor=_cursor(), limit=_limit())
     payload = {"items": [_summary(item) for item in page.items],
                "next_cursor": page.next_cursor,
-               "next": (url_for("api.articles", **{**request.args.to_dict(),
-                                                   "cursor": page.next_cursor},
-                                _external=True) if page.next_cursor else None)}
+               "next": (site_url("api.articles", **{**request.args.to_dict(),
+                                                    "cursor": page.next_cursor})
+                        if page.next_cursor else None)}
     etag = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
     moments = [m for item in page.items for m in (item.approved_at, item.updated_at)]
     return _conditional(etag, max(moments) if moments else None, lambda: payload)
@@ -214,7 +215,7 @@ def articles():
 @bp.get("/articles/<slug>")
 def article(slug: str):
     shown = services.public_article(slug)
-    etag = shown.fingerprint(extra=(request.host_url, _API_VERSION))
+    etag = shown.fingerprint(extra=(current_app.config["SITE_URL"], _API_VERSION))
     return _conditional(etag, shown.last_modified, lambda: article_payload(shown))
 
 

@@ -126,8 +126,8 @@ def test_list_has_approved_articles_only_with_links(app, api, publisher):
     assert [i["title"] for i in body["items"]] == ["Approved one"]
     (entry,) = body["items"]
     assert entry["slug"] == slug and entry["tags"] == ["cardiology"]
-    assert entry["url"] == f"http://localhost/articles/{slug}"
-    assert entry["api_url"] == f"http://localhost/api/v1/articles/{slug}"
+    assert entry["url"] == f"http://127.0.0.1:5000/articles/{slug}"
+    assert entry["api_url"] == f"http://127.0.0.1:5000/api/v1/articles/{slug}"
     assert entry["review_status"] == "approved"
     assert body["next_cursor"] is None and body["next"] is None
 
@@ -173,7 +173,7 @@ def test_list_pages_by_cursor(app, api, publisher):
     while url:
         body = api(url, "/api/v1/articles").get_json()
         titles += [i["title"] for i in body["items"]]
-        url = body["next"] and body["next"].replace("http://localhost", "")
+        url = body["next"] and body["next"].replace("http://127.0.0.1:5000", "")
     assert titles == [f"Article {n}" for n in (4, 3, 2, 1, 0)]
 
 
@@ -209,7 +209,7 @@ def test_article_serves_what_the_page_shows(client, api, publisher, rows):
     for reviewer in review["reviewed_by"]:
         assert f'<time datetime="{reviewer["signed_at"][:10]}">' in page
         assert reviewer["name"] in readable
-    assert review["editorial_policy_url"] == "http://localhost/editorial-policy"
+    assert review["editorial_policy_url"] == "http://127.0.0.1:5000/editorial-policy"
 
     references = body["references"]
     assert [r["number"] for r in references] == [1, 2, 3, 4, 5, 6]
