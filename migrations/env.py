@@ -6,14 +6,17 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from reviewapp.dbroles import migration_engine
+
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
+# The tables' owner (MIGRATION_DATABASE_URL) when set; else the app's own engine.
+engine = migration_engine(current_app) or target_db.engine
 config.set_main_option(
-    "sqlalchemy.url",
-    target_db.engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
 
 
 def run_migrations_offline():
@@ -37,11 +40,13 @@ def run_migrations_online():
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_as_batch", True)  # SQLite needs batch ALTERs
 
-    with target_db.engine.connect() as connection:
+    with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata,
                           **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+    if engine is not target_db.engine:
+        engine.dispose()
 
 
 if context.is_offline_mode():

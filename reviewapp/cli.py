@@ -5,7 +5,9 @@ from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import DBAPIError
 
 from reviewapp.errors import DomainError
 from reviewapp.extensions import db
@@ -22,6 +24,64 @@ def _read_password() -> str:
     if sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
     return sys.stdin.readline().rstrip("\r\n")
+
+
+@click.command("create-app-role")
+@click.argument("name")
+@click.option("--no-password", is_flag=True,
+              help="Set no password (peer, trust or certificate authentication); an "
+                   "existing role keeps its own.")
+@click.option("--sql", "print_only", is_flag=True,
+              help="Print the statements instead of running them.")
+def create_app_role_command(name, no_password, print_only):
+    """Create or update the PostgreSQL role NAME the app runs as, and grant it.
+
+    It may read and write what the app needs but only SELECT and INSERT on
+    audit_event, and it owns nothing, so it can neither disable the audit
+    triggers nor rewrite the log. Runs as the tables' owner (MIGRATION_DATABASE_URL,
+    else DATABASE_URL); idempotent: run it again after every `flask db upgrade`.
+    The password comes from a prompt, or from stdin when piped."""
+    from reviewapp.dbroles import (
+        NARROW_TABLES,
+        RoleRefused,
+        apply_plan,
+        owner_engine,
+        plan_app_role,
+        privilege_problems,
+    )
+
+    password = None if no_password else _read_password()
+    if password == "":
+        raise click.ClickException("Empty password; use --no-password for none.")
+    engine = owner_engine(current_app)
+    try:
+        with engine.connect() as conn:
+            plan = plan_app_role(conn, name, password)
+            if print_only:  # the connection's end rolls back what planning read
+                click.echo("".join(f"{statement};\n" for statement in plan.statements),
+                           nl=False)
+                return
+            apply_plan(conn, plan)
+            problems = privilege_problems(conn, name)
+            conn.commit()
+    except RoleRefused as error:
+        raise click.ClickException(error.message) from None
+    except DBAPIError as error:
+        raise click.ClickException(str(error.orig).strip()) from None
+    finally:
+        engine.dispose()
+    others = sum(table not in NARROW_TABLES for table in plan.tables)
+    click.echo(f"{'Created' if plan.creates_role else 'Updated'} role {name}: "
+               + "; ".join(f"{', '.join(granted)} on {table}"
+                           for table, granted in NARROW_TABLES.items())
+               + f"; SELECT, INSERT, UPDATE, DELETE on {_counted(others, 'other table')}; "
+               f"USAGE on {_counted(len(plan.sequences), 'sequence')}. Tables that "
+               f"{plan.owner} creates later get SELECT, INSERT, UPDATE, DELETE: run this "
+               "again after each `flask db upgrade`.")
+    if problems:
+        click.echo(f"{name} can still do more or less than the app needs:\n  "
+                   + "\n  ".join(problems), err=True)
+        sys.exit(1)
 
 
 @users_cli.command("create")
@@ -241,7 +301,12 @@ def reminders_send_command(now):
 
 
 def register_cli(app):
+    from flask_migrate.cli import db as db_group
+
     from reviewapp.citations.cli import citations_cli, retractions_cli
+
+    # Beside `db upgrade`: both run as the tables' owner, and this one after each upgrade.
+    db_group.add_command(create_app_role_command)
 
     for group in (users_cli, audit_cli, demo_cli, reminders_cli, citations_cli,
                   retractions_cli):
