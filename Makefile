@@ -41,7 +41,7 @@ soak: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check reviewapp tests migrations benchmarks
 
-# Benchmarks print Markdown tables for the README's performance section.
+# Benchmarks print Markdown tables for docs/performance.md.
 # QUICK=1: page latency at size S only (under two minutes; .ci/run uses it).
 # BENCH_DATABASE_URL=postgresql://.../reviewapp_bench adds PostgreSQL
 # (databases reviewapp_bench_s, _m, _l are dropped and recreated as needed).

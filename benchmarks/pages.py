@@ -1,6 +1,6 @@
 """Page latency and queries per request at archive sizes S, M and L, in-process.
 
-Each size is a database filled by `demo scale` (kept between runs under
+Each size is a database filled by benchmarks.scale (kept between runs under
 /tmp and reused when its row counts match): SQLite always, PostgreSQL when
 BENCH_DATABASE_URL is set (its database name gets a size suffix, e.g.
 reviewapp_bench_s; they are dropped and recreated as needed, so never point
@@ -34,8 +34,9 @@ def _app(url: str, serving: bool = False):
     """The app; `serving`: as reviewapp.wsgi serves it (start-up objects frozen)."""
     from reviewapp.app import create_app, freeze_startup_objects
 
+    # Nobody is sent to two-factor enrolment: the admin logs in with the password.
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "LOGIN_IP_LIMIT": 1000})
+                      "LOGIN_IP_LIMIT": 1000, "REQUIRE_TWO_FACTOR_FOR": []})
     if serving:
         freeze_startup_objects()
     return app
@@ -80,7 +81,7 @@ def prepare(url: str, articles: int, events: int) -> None:
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     else:
         _recreate_postgres(url)
-    from reviewapp.scale import generate
+    from benchmarks.scale import generate
 
     app = _app(url)
     start = time.perf_counter()
@@ -183,7 +184,7 @@ def measure(app, client, url: str) -> tuple[int, float, float]:
 
 
 def run(label: str, url: str, size: str) -> list[str]:
-    from reviewapp.scale import SCALE_PASSWORD
+    from benchmarks.scale import SCALE_PASSWORD
 
     prepare(url, *SIZES[size])
     app = _app(url, serving=True)

@@ -3,22 +3,34 @@
 import gc
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from flask import Flask
 
 ENV_PREFIX = "REVIEWAPP_"
+# Where instance/ is (config.py, the generated secret_key, the SQLite file);
+# default: instance/ beside the package. Each server may have its own.
+INSTANCE_PATH_ENV = "REVIEWAPP_INSTANCE_PATH"
+
+
+class ConfigurationError(RuntimeError):
+    """A setting that makes the app unsafe to start; the message says which."""
 
 
 def create_app(test_config=None):
-    app = Flask("reviewapp", instance_relative_config=True)
+    instance_path = os.environ.get(INSTANCE_PATH_ENV)
+    app = Flask("reviewapp", instance_relative_config=True,
+                instance_path=str(Path(instance_path).resolve()) if instance_path else None)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
 
     from reviewapp import extensions
+    from reviewapp.db import register_session_cleanup
     from reviewapp.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
+    register_session_cleanup(app, db)  # after init_app: it must run first
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -31,7 +43,13 @@ def create_app(test_config=None):
     login_manager.user_loader(load_user_by_session_token)
     del extensions
 
+    from reviewapp.routing import register_converters
+
+    register_converters(app)  # before the blueprints add their rules
+
     from reviewapp.accounts import models as _accounts  # noqa: F401  (registers models)
+    from reviewapp.accounts.recovery_views import bp as recovery_bp
+    from reviewapp.accounts.two_factor_views import bp as two_factor_bp
     from reviewapp.accounts.views import admin_bp
     from reviewapp.accounts.views import bp as accounts_bp
     from reviewapp.articles import models as _articles  # noqa: F401
@@ -44,17 +62,24 @@ def create_app(test_config=None):
     from reviewapp.public import models as _public  # noqa: F401
     from reviewapp.public.api import bp as api_bp
     from reviewapp.public.views import bp as public_bp
+    from reviewapp.reports import models as _reports  # noqa: F401
     from reviewapp.reviews import models as _reviews  # noqa: F401
     from reviewapp.workflow.views import bp as workflow_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(recovery_bp)
+    app.register_blueprint(two_factor_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(articles_bp)
     app.register_blueprint(workflow_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+
+    from reviewapp.ops import register_ops
+
+    register_ops(app)  # /healthz, and /metrics when enabled
 
     from reviewapp.errors import register_error_handlers
     from reviewapp.security import register_security
@@ -104,8 +129,13 @@ def load_config(app: Flask, test_config=None) -> None:
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(url, app.config)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _instance_secret_key(app)
+    app.config["SECRET_KEY"] = _secret_key(app, shared_database=not url.startswith("sqlite"))
+    if app.config.get("AUDIT_HMAC_KEY") is not None and not str(
+            app.config["AUDIT_HMAC_KEY"]).strip():
+        # Empty would silently mean "no key": a chain unkeyed on one server and
+        # keyed on another, which then fails to verify.
+        raise ConfigurationError("AUDIT_HMAC_KEY is set but empty. Leave it unset for an "
+                                 "unkeyed chain, or set the same key on every server.")
 
 
 def _coerce(raw: str, default):
@@ -126,14 +156,70 @@ def _engine_options(url: str, config) -> dict:
     return {"pool_pre_ping": True}
 
 
+GENERATE_KEY = "python -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+def _secret_key(app: Flask, shared_database: bool) -> str:
+    """The configured SECRET_KEY; or, on SQLite only, one generated into the
+    instance folder. A database server may be shared by several app servers,
+    whose sessions and CSRF tokens are only valid on each other with one key,
+    so there the key must be configured; an empty one is never accepted."""
+    key = app.config.get("SECRET_KEY")
+    if key is None and os.environ.get("SECRET_KEY") == "":
+        key = ""  # exported but empty: a mistake, not "unset"
+    if key is not None:
+        if not str(key).strip():
+            raise ConfigurationError(
+                "SECRET_KEY is set but empty. Set it to a long random value, the same on "
+                f"every server (for example the output of {GENERATE_KEY}).")
+        return key
+    if shared_database:
+        raise ConfigurationError(
+            "SECRET_KEY is not set. With a PostgreSQL DATABASE_URL every server must sign "
+            "sessions and forms with the same key: set the SECRET_KEY environment variable "
+            "(or SECRET_KEY in instance/config.py) to one long random value on all of "
+            f"them (for example the output of {GENERATE_KEY}).")
+    return _instance_secret_key(app)
+
+
 def _instance_secret_key(app: Flask) -> str:
-    """Generated once into the instance folder, readable by the owner only."""
-    path = Path(app.instance_path) / "secret_key"
+    """Generated once into the instance folder, readable by the owner only.
+
+    Written whole before it gets its name: a temporary file, fsynced, then
+    hard-linked as secret_key, which fails if another process got there first
+    (its key is then read). So a process starting at the same moment never
+    reads a half-written or empty file. An empty file found there (left by an
+    older version or a full disk) is refused rather than replaced: two
+    processes replacing it at once could each keep a different key."""
+    instance = Path(app.instance_path)
+    path = instance / "secret_key"
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another process linked its key first: use that one
+            else:
+                _fsync_directory(instance)
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigurationError(
+            f"The generated secret key file {path} is empty. Delete it to have a new key "
+            "generated at the next start (sessions signed with the old key end), or set "
+            "SECRET_KEY.")
+    return key
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
+        os.fsync(fd)
+    finally:
+        os.close(fd)

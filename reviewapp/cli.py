@@ -225,30 +225,6 @@ def demo_load_command():
         click.echo(f"  {email:28} {name:22} {', '.join(roles)}")
 
 
-@demo_cli.command("scale")
-@click.option("--articles", type=click.IntRange(min=1), default=1000, show_default=True)
-@click.option("--events", type=click.IntRange(min=0), default=10000, show_default=True,
-              help="Audit events, continuing the hash chain.")
-@click.option("--force", is_flag=True, help="Add to a database that already has articles.")
-def demo_scale_command(articles, events, force):
-    """Bulk realistic data for benchmarks: users, articles in every state with
-    revisions, references, citation reports, reviews, signatures, and a valid
-    audit chain. Refuses a database that has articles, unless --force."""
-    from reviewapp.scale import SCALE_PASSWORD, DatabaseNotEmpty, generate
-
-    with click.progressbar(length=articles + events, label="Generating", file=sys.stderr,
-                           show_pos=True) as bar:
-        try:
-            counts = generate(articles, events, force=force, progress=bar.update)
-        except DatabaseNotEmpty as error:
-            db.session.rollback()
-            raise click.ClickException(str(error)) from None
-    click.echo(f"Wrote {_counted(counts['users'], 'user')}, "
-               f"{_counted(counts['articles'], 'article')} and "
-               f"{_counted(counts['events'], 'audit event')} "
-               f"(password for every user: {SCALE_PASSWORD}).")
-
-
 def _utc_time(ctx, param, value) -> datetime | None:
     if value is None:
         return None

@@ -3,6 +3,10 @@ by a REVIEWAPP_<NAME> environment variable (DATABASE_URL and SECRET_KEY too)."""
 
 # Database: None means a SQLite file in the instance folder.
 DATABASE_URL = None
+# Migrations (`flask db ...`) and `flask db create-app-role` connect with this URL
+# when set: the tables' owner, while the app runs as a role that cannot rewrite the
+# audit log (docs/database-roles.md). None: DATABASE_URL.
+MIGRATION_DATABASE_URL = None
 # Seconds a SQLite connection waits for the write lock before giving up.
 SQLITE_BUSY_TIMEOUT = 30
 
@@ -20,8 +24,22 @@ ARGON2_MEMORY_COST = 65536
 ARGON2_PARALLELISM = 4
 LOGIN_LOCKOUT_THRESHOLD = 5
 LOGIN_LOCKOUT_MINUTES = 15
+# Roles whose users must use two-factor sign-in (TOTP codes from an app): one
+# without it is taken to set it up right after the password at the next login,
+# before any other page. Any user may turn it on. Empty: nobody is forced.
+REQUIRE_TWO_FACTOR_FOR = ["admin"]
 LOGIN_IP_LIMIT = 20
 LOGIN_IP_WINDOW_MINUTES = 15
+# "Forgot your password?": a reset link works this long and only until the
+# password changes; admins' set-password links for new users work longer.
+PASSWORD_RESET_HOURS = 1
+SET_PASSWORD_DAYS = 7
+# Reset links mailed per account, and reset requests taken from one IP address
+# (known emails or not), per window; past either the page answers the same and
+# nothing is mailed, so the limits neither flood a mailbox nor reveal accounts.
+PASSWORD_RESET_EMAIL_LIMIT = 3
+PASSWORD_RESET_IP_LIMIT = 10
+PASSWORD_RESET_WINDOW_MINUTES = 60
 # Reverse proxies in front of the app (nginx: 1). Then the client address for the
 # login limit and the audit log is taken from X-Forwarded-For, as many hops back;
 # with 0 the header is ignored, so nobody can dodge the limit by sending it.
@@ -85,3 +103,14 @@ RELATED_ARTICLES = 5
 RELATED_CANDIDATES = 200
 # Largest page the API serves (?limit=).
 API_MAX_PAGE_SIZE = 100
+
+# Operations. SECRET_KEY (and AUDIT_HMAC_KEY when used) has no default here: on
+# PostgreSQL it must be set, the same on every server (docs/several-instances.md).
+# Prometheus metrics at /metrics: request counts and latencies by endpoint, the
+# outbox backlog, the last `audit verify --record` outcome. On by default, since
+# an operations team expects them, but answered only to these addresses (others
+# get 404): they name every endpoint and show traffic, which is nobody else's
+# business. Entries are addresses or networks ("10.0.0.0/8"). With gunicorn and
+# several workers, set PROMETHEUS_MULTIPROC_DIR so a scrape sums all workers.
+METRICS_ENABLED = True
+METRICS_ALLOWED_IPS = ["127.0.0.1", "::1"]

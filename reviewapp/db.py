@@ -87,3 +87,23 @@ def transaction_lock(session, key: str) -> None:
     so already run one at a time."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
+def register_session_cleanup(app, db) -> None:
+    """End each request's session without letting a lost connection replace the
+    answer. Runs before Flask-SQLAlchemy's own teardown (teardowns run in the
+    reverse order of registration). When the connection dies after the view
+    committed, the rollback that closing the session does fails; what was
+    committed stands, so the real response must go out, not a 500 that would
+    make the user try again and save twice. SQLAlchemy has invalidated the
+    connection, so the pool will not hand it out again."""
+    from sqlalchemy.exc import DBAPIError
+
+    @app.teardown_appcontext
+    def end_session(_error):
+        try:
+            db.session.remove()
+        except DBAPIError as failure:
+            app.logger.warning("Database connection lost while ending the request's "
+                               "session, after its response was decided: %s", failure.orig)
+            db.session.registry.clear()

@@ -83,8 +83,12 @@ def register_error_handlers(app):
             message = getattr(error, "description", None) if code in (400, 429) else None
             if code == 413:
                 message = messages[413].format(limit=_human_size(app.config["MAX_CONTENT_LENGTH"]))
+            headers = {}
+            if code == 405 and getattr(error, "valid_methods", None):
+                # RFC 9110: a 405 lists the methods the resource allows.
+                headers["Allow"] = ", ".join(error.valid_methods)
             return render_template("error.html", status=code,
-                                   message=message or messages[code]), code
+                                   message=message or messages[code]), code, headers
         return handler
 
     for code in messages:

@@ -94,8 +94,10 @@ def database_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def app_config(database_url, tmp_path) -> dict:
+    # Nobody is forced into two-factor enrolment here, so tests log admins in
+    # with a password; tests/integration/test_two_factor.py sets it explicitly.
     return {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
-            **FAST_ARGON2}
+            "REQUIRE_TWO_FACTOR_FOR": [], **FAST_ARGON2}
 
 
 @pytest.fixture

@@ -32,8 +32,6 @@ class UserCreateForm(BaseForm):
                        validators=[DataRequired(), Length(max=320),
                                    Email(check_deliverability=False)])
     display_name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000),
-                                                     password_length])
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES,
                                validators=[DataRequired("Choose at least one role.")])
     specialties = StringField("Specialties", validators=[Length(max=1000), tag_lengths],
@@ -66,3 +64,49 @@ class PasswordChangeForm(BaseForm):
     confirm = PasswordField("Repeat new password",
                             validators=[EqualTo("new_password", "The passwords do not match.")])
     submit = SubmitField("Change password")
+
+
+def _code_field(label="Code", description="The 6-digit code your authenticator app shows."):
+    return StringField(label, validators=[DataRequired(), Length(max=20)],
+                       description=description,
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class TwoFactorCodeForm(BaseForm):
+    """The second step of logging in, and the code that turns two-factor on."""
+
+    code = _code_field()
+    submit = SubmitField("Verify")
+
+
+class RecoveryCodeForm(BaseForm):
+    code = StringField("Recovery code", validators=[DataRequired(), Length(max=60)],
+                       description="One of the recovery codes you saved. Each works once.",
+                       render_kw={"autocomplete": "off"})
+    submit = SubmitField("Verify")
+
+
+class RecoveryCodesForm(BaseForm):
+    code = _code_field()
+    submit = SubmitField("Make new recovery codes")
+
+
+class TwoFactorDisableForm(BaseForm):
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    code = _code_field()
+    submit = SubmitField("Turn off two-factor sign-in")
+
+
+class ForgotPasswordForm(BaseForm):
+    # No format check beyond the length: any answer but "the same page" would
+    # tell something about the address.
+    email = StringField("Email", validators=[DataRequired(), Length(max=320)])
+    submit = SubmitField("Send me a link")
+
+
+class ResetPasswordForm(BaseForm):
+    new_password = PasswordField("New password", validators=[DataRequired(), Length(max=1000),
+                                                             password_length])
+    confirm = PasswordField("Repeat new password",
+                            validators=[EqualTo("new_password", "The passwords do not match.")])
+    submit = SubmitField("Set password")

@@ -4,7 +4,15 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reviewapp.accounts.permissions import ROLES
@@ -31,6 +39,14 @@ class User(UserMixin, Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two-factor sign-in (accounts/two_factor.py): on while a secret is set.
+    # The secret is stored as it is (see SECURITY.md); the last time step whose
+    # code was accepted stops a code from being used twice; wrong codes since
+    # the last right one carry over to the lockout count at the next password.
+    two_factor_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    two_factor_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    two_factor_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",
@@ -44,6 +60,10 @@ class User(UserMixin, Base):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def two_factor_enabled(self) -> bool:
+        return self.two_factor_secret is not None
 
     @property
     def role_names(self) -> list[str]:
@@ -76,3 +96,17 @@ class UserSpecialty(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for a two-factor code; only its SHA-256
+    is kept (why not argon2: accounts/two_factor.py)."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -117,12 +117,13 @@ def confirm_password(user: User, password: str) -> bool:
     return True
 
 
-def note_failed_password(user: User) -> None:
-    """A wrong password counts towards the lockout, for logins and signatures."""
+def note_failed_password(user: User, reason: str = "wrong password") -> None:
+    """A wrong password (or two-factor code: `reason` says which) counts towards
+    the lockout, for logins and signatures."""
     config = current_app.config
     user.failed_login_count += 1
     record("user.login_failed", actor=user, object_type="user", object_id=user.id,
-           reason="wrong password", details={"failed_count": user.failed_login_count})
+           reason=reason, details={"failed_count": user.failed_login_count})
     if user.failed_login_count >= config["LOGIN_LOCKOUT_THRESHOLD"]:
         user.locked_until = utcnow() + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
         record("user.locked", actor=user, object_type="user", object_id=user.id,

@@ -3,7 +3,14 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from reviewapp.accounts import services, session_limits
+from reviewapp.accounts import (
+    recovery,
+    services,
+    session_limits,
+    signin,
+    two_factor,
+    two_factor_views,
+)
 from reviewapp.accounts.access import role_required
 from reviewapp.accounts.forms import (
     ActiveForm,
@@ -35,14 +42,17 @@ def login():
             db.session.commit()  # the refused try is on record as well
             form.password.errors.append(refusal.message)
             return render_form("accounts/login.html", form, refusal.status_code)
+        if user is not None and user.two_factor_enabled:
+            two_factor.carry_over_failures(user)
         db.session.commit()
         if user is not None:
-            session.clear()  # a fresh session at login: no fixation
-            login_user(user)
-            session_limits.start()
-            flash(f"Welcome, {user.display_name}.", "success")
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("main.home"))
+            target = target if is_safe_next(target) else url_for("main.home")
+            if two_factor.second_step_needed(user):  # no session until the code
+                return two_factor_views.second_step(user, target)
+            signin.log_in_user(user)
+            flash(f"Welcome, {user.display_name}.", "success")
+            return redirect(target)
         form.password.errors.append(services.LOGIN_FAILED)
         return render_form("accounts/login.html", form, 200)
     return render_form("accounts/login.html", form)
@@ -89,16 +99,17 @@ def create_user():
     form = UserCreateForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(
+            user = recovery.invite_user(
                 email=form.email.data, display_name=form.display_name.data,
-                password=form.password.data, roles=form.roles.data,
-                specialties=normalize_tags(form.specialties.data or ""), actor=current_user)
+                roles=form.roles.data, specialties=normalize_tags(form.specialties.data or ""),
+                actor=current_user)
         except InvalidInput as error:
             db.session.rollback()
             form.email.errors.append(error.message)
         else:
             db.session.commit()
-            flash(f"User {user.email} created.", "success")
+            flash(f"User {user.email} created and mailed a link to set their password.",
+                  "success")
             return redirect(url_for("admin.user", user_id=user.id))
     return render_form("accounts/user_new.html", form)
 

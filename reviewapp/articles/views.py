@@ -15,6 +15,7 @@ from reviewapp.citations.jats import JatsImportError, parse_jats
 from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
 from reviewapp.forms import MISSING_VERSION, render_form
+from reviewapp.routing import id_argument
 from reviewapp.workflow.states import STATE_LABELS
 
 bp = Blueprint("articles", __name__, url_prefix="/desk/articles")
@@ -71,7 +72,7 @@ def mine():
 @role_required("editor", "admin")
 def all_articles():
     state = request.args.get("state")
-    before = request.args.get("before", type=int)
+    before = id_argument("before")
     articles, next_before = services.list_all_articles(current_user, state, before)
     return render_template("articles/all.html", articles=articles, state=state,
                            states=STATE_LABELS, next_before=next_before)

@@ -8,7 +8,8 @@ filters keep finding old events.
 
 ACTIONS: dict[str, str] = {
     # Accounts
-    "user.login": "Logged in",
+    "user.login": "Logged in (with two-factor sign-in on: the password was right, "
+                  "user.two_factor_verified follows the code)",
     "user.login_failed": "Failed login or signature (wrong password, unknown email, "
                          "locked or deactivated account, per-address limit)",
     "user.locked": "Account locked after too many failed logins",
@@ -20,6 +21,21 @@ ACTIONS: dict[str, str] = {
     "user.deactivated": "User deactivated",
     "user.reactivated": "User reactivated",
     "user.password_changed": "Password changed",
+    "user.two_factor_enabled": "Two-factor sign-in turned on (confirmed with a code; ten "
+                               "recovery codes made)",
+    "user.two_factor_verified": "Two-factor code accepted at login: the session started",
+    "user.two_factor_failed": "Two-factor code or recovery code refused (wrong, already used, "
+                              "or the account locked); a wrong one counts towards the lockout",
+    "user.recovery_code_used": "Recovery code used instead of a two-factor code at login "
+                               "(the session started; the code is spent)",
+    "user.recovery_codes_regenerated": "New recovery codes made (the old ones no longer work)",
+    "user.two_factor_disabled": "Two-factor sign-in turned off (password and code asked)",
+    "user.password_reset_requested": "Password reset asked for (\"Forgot your password?\", "
+                                     "the typed email in details; reason: link mailed, "
+                                     "unknown email, deactivated, or a limit reached), or a "
+                                     "set-password link mailed to a new user",
+    "user.password_reset": "Password set from a mailed link (every session ended, lockout "
+                           "cleared)",
     # Articles
     "article.created": "Article created (revision 1)",
     "article.draft_saved": "Draft saved",

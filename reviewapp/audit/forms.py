@@ -6,6 +6,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from reviewapp.audit.queries import AuditFilter
 from reviewapp.forms import BaseForm
+from reviewapp.routing import MAX_ID
 
 FILTER_FIELDS = ("actor", "action", "article", "object_type", "object_id", "since", "until",
                  "q")
@@ -19,7 +20,8 @@ class AuditFilterForm(BaseForm):
                         description="Email address or user id.")
     action = StringField("Action", validators=[Optional(), Length(max=64)],
                          description="An action, or a prefix such as article.")
-    article = IntegerField("Article id", validators=[Optional(), NumberRange(min=1)])
+    article = IntegerField("Article id", validators=[Optional(), NumberRange(
+        min=1, max=MAX_ID, message=f"Article id must be a whole number from 1 to {MAX_ID}.")])
     object_type = StringField("Object type", validators=[Optional(), Length(max=32)])
     object_id = StringField("Object id", validators=[Optional(), Length(max=64)])
     since = DateField("From (UTC date)", validators=[Optional()])
@@ -37,6 +39,9 @@ class AuditFilterForm(BaseForm):
         if not value:
             return
         if value.isdigit():
+            if not (value.isascii() and len(value) <= len(str(MAX_ID))
+                    and int(value) <= MAX_ID):  # no such id, and none to ask the database
+                raise ValidationError("There is no user with this id.")
             try:
                 self.actor_id = get_user(int(value)).id
             except NotFound:

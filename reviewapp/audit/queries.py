@@ -70,7 +70,7 @@ def conditions(f: AuditFilter) -> list:
         where.append(AuditEvent.object_id == f.object_id)
     if f.since:
         where.append(AuditEvent.occurred_at >= _start_of(f.since))
-    if f.until:
+    if f.until and f.until < date.max:  # the last day of the calendar has no day after it
         where.append(AuditEvent.occurred_at < _start_of(f.until + timedelta(days=1)))
     if f.text:
         where.append(text_condition(f.text))

@@ -20,6 +20,7 @@ from reviewapp.audit.changes import readable
 from reviewapp.audit.forms import AuditFilterForm
 from reviewapp.audit.services import link_problems
 from reviewapp.db import utcnow
+from reviewapp.routing import MAX_BIGINT, id_argument
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -57,7 +58,7 @@ def audit_describe(action: str) -> str:
 @role_required("admin")
 def index():
     form = AuditFilterForm(formdata=request.args)
-    before = request.args.get("before", type=int)
+    before = id_argument("before", MAX_BIGINT)
     status = 200
     if form.validate():
         page = queries.page_of_events(form.to_filter(), before,
@@ -70,7 +71,7 @@ def index():
                            ), status
 
 
-@bp.route("/<int:seq>")
+@bp.route(f"/<int(max={MAX_BIGINT}):seq>")  # seq is a BIGINT
 @role_required("admin")
 def event(seq: int):
     found = queries.get_event(seq)

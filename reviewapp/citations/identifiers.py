@@ -3,7 +3,7 @@ Pure module; check digits come from python-stdnum."""
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
@@ -196,103 +196,136 @@ def _parse_reference_cached(number: int, text: str) -> ParsedReference:
     return _parse_reference(number, text)
 
 
+@dataclass
+class _ReferenceScan:
+    """What the passes over one reference have found so far, in the order found."""
+    rest: str  # the text with identifiers found blanked out, so later patterns do not see them
+    invalid: list[str] = field(default_factory=list)
+    dois: list[str] = field(default_factory=list)
+    pmids: list[str] = field(default_factory=list)
+    pmcids: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    isbns: list[str] = field(default_factory=list)
+    issns: list[str] = field(default_factory=list)
+
+    def blank(self, start: int, end: int) -> None:
+        self.rest = _blank(self.rest, start, end)
+
+
 def _parse_reference(number, text) -> ParsedReference:
+    """Each pass blanks out what it takes, so the order matters: a link before the DOI in it."""
     raw = text if isinstance(text, str) else ("" if text is None else str(text))
-    rest = raw  # identifiers found are blanked out so that later patterns do not see them
-    invalid: list[str] = []
-    dois: list[str] = []
-    pmids: list[str] = []
-    pmcids: list[str] = []
-    urls: list[str] = []
+    scan = _ReferenceScan(rest=raw)
+    _take_web_links(scan)
+    _take_other_scheme_links(scan)
+    _take_dois(scan)
+    _take_pubmed_ids(scan)
+    _take_isbns(scan)
+    _take_issns(scan)
+    return ParsedReference(
+        number=number,
+        text=raw,
+        doi=scan.dois[0] if scan.dois else None,
+        pmid=scan.pmids[0] if scan.pmids else None,
+        pmcid=scan.pmcids[0].upper() if scan.pmcids else None,
+        isbn=scan.isbns[0] if scan.isbns else None,
+        issn=scan.issns[0] if scan.issns else None,
+        urls=tuple(dict.fromkeys(scan.urls)),
+        year=_publication_year(scan.rest),
+        invalid=tuple(dict.fromkeys(scan.invalid)),
+    )
 
-    for start, url in find_web_urls(rest):
+
+def _take_web_links(scan: _ReferenceScan) -> None:
+    """http(s) links, and the DOI, PMID or PMCID a resolver link names."""
+    for start, url in find_web_urls(scan.rest):
         if url_host(url) is None:
-            invalid.append(f"Link {_quote(url)} is not a complete web address.")
+            scan.invalid.append(f"Link {_quote(url)} is not a complete web address.")
         else:
-            urls.append(url)
+            scan.urls.append(url)
             doi, pmid, pmcid = identifiers_in_url(url)
-            dois += [doi] if doi else []
-            pmids += [pmid] if pmid else []
-            pmcids += [pmcid] if pmcid else []
+            scan.dois += [doi] if doi else []
+            scan.pmids += [pmid] if pmid else []
+            scan.pmcids += [pmcid] if pmcid else []
             if url_host(url) in DOI_HOSTS and doi is None:
-                invalid.append(f"DOI link {_quote(url)} does not contain a valid DOI.")
-        rest = _blank(rest, start, start + len(url))
+                scan.invalid.append(f"DOI link {_quote(url)} does not contain a valid DOI.")
+        scan.blank(start, start + len(url))
 
-    for match in _OTHER_SCHEME_URL.finditer(rest):
+
+def _take_other_scheme_links(scan: _ReferenceScan) -> None:
+    for match in _OTHER_SCHEME_URL.finditer(scan.rest):
         link = strip_trailing_punctuation(match[0])
-        invalid.append(
+        scan.invalid.append(
             f"Link {_quote(link)} is not a web address; use an http:// or https:// link.")
-        rest = _blank(rest, match.start(), match.end())
+        scan.blank(match.start(), match.end())
 
-    for match in _LABELLED_DOI.finditer(rest):
+
+def _take_dois(scan: _ReferenceScan) -> None:
+    """Labelled DOIs ("doi:", "doi.org/"), then bare ones; a malformed bare one is not reported."""
+    for match in _LABELLED_DOI.finditer(scan.rest):
         token = strip_trailing_punctuation(match[1] or match[2] or match[3] or "")
         doi = normalize_doi(token)
         if doi:
-            dois.append(doi)
+            scan.dois.append(doi)
         else:
-            invalid.append(
+            scan.invalid.append(
                 f"DOI {_quote(token)} is not a valid DOI (a DOI looks like 10.1234/abc).")
-        rest = _blank(rest, match.start(), match.end())
-    for match in _BARE_DOI.finditer(rest):
+        scan.blank(match.start(), match.end())
+    for match in _BARE_DOI.finditer(scan.rest):
         if doi := normalize_doi(match[0]):
-            dois.append(doi)
-        rest = _blank(rest, match.start(), match.end())
+            scan.dois.append(doi)
+        scan.blank(match.start(), match.end())
 
-    for match in _PMID.finditer(rest):
+
+def _take_pubmed_ids(scan: _ReferenceScan) -> None:
+    """Labelled PMIDs and PMCIDs, then bare PMC numbers."""
+    for match in _PMID.finditer(scan.rest):
         token = strip_trailing_punctuation(match[1])
         if re.fullmatch(r"[1-9]\d{0,8}", token):
-            pmids.append(token)
+            scan.pmids.append(token)
         else:
-            invalid.append(f"PMID {_quote(token)} is not a PubMed number (it is 1 to 9 digits).")
-        rest = _blank(rest, match.start(), match.end())
-    for match in _PMCID.finditer(rest):
+            scan.invalid.append(
+                f"PMID {_quote(token)} is not a PubMed number (it is 1 to 9 digits).")
+        scan.blank(match.start(), match.end())
+    for match in _PMCID.finditer(scan.rest):
         token = strip_trailing_punctuation(match[1])
         if found := re.fullmatch(r"(?:PMC)?(\d{1,9})", token, re.IGNORECASE):
-            pmcids.append(f"PMC{found[1]}")
+            scan.pmcids.append(f"PMC{found[1]}")
         else:
-            invalid.append(
+            scan.invalid.append(
                 f"PMCID {_quote(token)} is not a PubMed Central number (it looks like PMC1234567).")
-        rest = _blank(rest, match.start(), match.end())
-    for match in _BARE_PMCID.finditer(rest):
-        pmcids.append(f"PMC{match[1]}")
-        rest = _blank(rest, match.start(), match.end())
+        scan.blank(match.start(), match.end())
+    for match in _BARE_PMCID.finditer(scan.rest):
+        scan.pmcids.append(f"PMC{match[1]}")
+        scan.blank(match.start(), match.end())
 
-    isbns: list[str] = []
-    for label in _ISBN_LABEL.finditer(rest):
-        number_match = _ISBN13.match(rest, label.end()) or _ISBN10.match(rest, label.end())
+
+def _take_isbns(scan: _ReferenceScan) -> None:
+    """The number after each "ISBN" label; a label followed by no number at all is ignored."""
+    for label in _ISBN_LABEL.finditer(scan.rest):
+        number_match = (_ISBN13.match(scan.rest, label.end())
+                        or _ISBN10.match(scan.rest, label.end()))
         if number_match:
             value, problem = _check_isbn(number_match[0])
             end = number_match.end()
         else:
-            token = re.match(r"\S*", rest[label.end():])[0]
+            token = re.match(r"\S*", scan.rest[label.end():])[0]
             token = strip_trailing_punctuation(token)
             value, problem = (None, _check_isbn(token)[1]) if token else (None, None)
             end = label.end() + len(token)
-        isbns += [value] if value else []
-        invalid += [problem] if problem else []
-        rest = _blank(rest, label.start(), end)
+        scan.isbns += [value] if value else []
+        scan.invalid += [problem] if problem else []
+        scan.blank(label.start(), end)
 
-    issns: list[str] = []
-    for match in _ISSN.finditer(rest):
-        number_match = _ISSN_NUMBER.match(rest, match.start(1))
+
+def _take_issns(scan: _ReferenceScan) -> None:
+    for match in _ISSN.finditer(scan.rest):
+        number_match = _ISSN_NUMBER.match(scan.rest, match.start(1))
         token = number_match[0] if number_match else strip_trailing_punctuation(match[1])
         value, problem = _check_issn(token)
-        issns += [value] if value else []
-        invalid += [problem] if problem else []
-        rest = _blank(rest, match.start(), match.start(1) + len(token))
-
-    return ParsedReference(
-        number=number,
-        text=raw,
-        doi=dois[0] if dois else None,
-        pmid=pmids[0] if pmids else None,
-        pmcid=pmcids[0].upper() if pmcids else None,
-        isbn=isbns[0] if isbns else None,
-        issn=issns[0] if issns else None,
-        urls=tuple(dict.fromkeys(urls)),
-        year=_publication_year(rest),
-        invalid=tuple(dict.fromkeys(invalid)),
-    )
+        scan.issns += [value] if value else []
+        scan.invalid += [problem] if problem else []
+        scan.blank(match.start(), match.start(1) + len(token))
 
 
 def _publication_year(text: str) -> int | None:

@@ -1,13 +1,34 @@
 """Citation reports per revision, editors' waivers, and the retraction list."""
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from reviewapp.accounts.models import User
+from reviewapp.citations.engine import Finding
 from reviewapp.db import Base, UTCDateTime, utcnow
+
+
+class FindingList(TypeDecorator):
+    """A list of engine Findings, stored as JSON in Finding.to_dict form."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        # Bulk writers (benchmarks/scale) may pass the stored form; it is read back the same.
+        return [(Finding.from_dict(finding) if isinstance(finding, Mapping) else finding)
+                .to_dict() for finding in value]
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return [Finding.from_dict(stored) for stored in value]
 
 
 class CitationReport(Base):
@@ -22,8 +43,7 @@ class CitationReport(Base):
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     warning_count: Mapped[int] = mapped_column(Integer, default=0)
     info_count: Mapped[int] = mapped_column(Integer, default=0)
-    # [{"key", "code", "severity", "message", "reference", "marker", "sentence", "offset"}]
-    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    findings: Mapped[list[Finding]] = mapped_column(FindingList, default=list)
 
 
 class CitationWaiver(Base):

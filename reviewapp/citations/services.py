@@ -42,10 +42,8 @@ def retractions_for(parsed: list[ParsedReference]) -> dict[str, engine.Retractio
             or_(Retraction.doi.in_(dois), Retraction.pmid.in_(pmids)))):
         notice = engine.Retraction(nature=row.nature, record_id=row.record_id,
                                    reason=row.reason, date=row.retraction_date or "")
-        if row.doi:
-            found[f"doi:{row.doi}"] = notice
-        if row.pmid:
-            found[f"pmid:{row.pmid}"] = notice
+        for key in engine.retraction_keys(row.doi, row.pmid):
+            found[key] = notice
     return found
 
 
@@ -87,14 +85,8 @@ def fill_report(stored: CitationReport, report: engine.Report) -> CitationReport
     stored.error_count = summary["error"]
     stored.warning_count = summary["warning"]
     stored.info_count = summary["info"]
-    stored.findings = [finding_dict(f) for f in report.findings]
+    stored.findings = list(report.findings)
     return stored
-
-
-def finding_dict(finding: engine.Finding) -> dict:
-    return {"key": finding.key, "code": finding.code, "severity": finding.severity,
-            "message": finding.message, "reference": finding.reference,
-            "marker": finding.marker, "sentence": finding.sentence, "offset": finding.offset}
 
 
 def report_of(revision_id: int | None) -> CitationReport | None:
@@ -109,11 +101,10 @@ def waivers_of(article_id: int) -> dict[str, CitationWaiver]:
         select(CitationWaiver).where(CitationWaiver.article_id == article_id))}
 
 
-def unwaived_errors(report: CitationReport | None, waivers: dict) -> list[dict]:
+def unwaived_errors(report: CitationReport | None, waivers: dict) -> list[engine.Finding]:
     if report is None:
         return []
-    return [f for f in report.findings if f["severity"] == engine.ERROR
-            and f["key"] not in waivers]
+    return [f for f in report.findings if f.severity == engine.ERROR and f.key not in waivers]
 
 
 def waive_finding(article: Article, actor: User, finding_key: str, reason: str) -> CitationWaiver:
@@ -126,23 +117,23 @@ def waive_finding(article: Article, actor: User, finding_key: str, reason: str) 
         raise InvalidInput("A reason is required to waive a finding.")
     report = report_of(article.current_revision_id)
     finding = next((f for f in (report.findings if report else [])
-                    if f["key"] == finding_key), None)
+                    if f.key == finding_key), None)
     if finding is None:
         raise TransitionRefused("This finding is not in the current revision's report "
                                 "(the article may have changed).")
-    if finding["severity"] != engine.ERROR:
+    if finding.severity != engine.ERROR:
         raise TransitionRefused("Only error findings block approval; warnings need no waiver.")
     if finding_key in waivers_of(article.id):
         raise TransitionRefused("This finding is already waived.")
     waiver = CitationWaiver(article_id=article.id, finding_key=finding_key,
-                            code=finding["code"], message=finding["message"], reason=reason,
+                            code=finding.code, message=finding.message, reason=reason,
                             waived_by_id=actor.id)
     db.session.add(waiver)
     db.session.flush()
     count_citation_errors(article)
     record("citation.waived", actor=actor, object_type="citation_waiver", object_id=waiver.id,
            article_id=article.id, reason=reason,
-           details={"code": finding["code"], "message": finding["message"],
+           details={"code": finding.code, "message": finding.message,
                     "finding_key": finding_key,
                     "revision": article.current_revision.number})
     return waiver

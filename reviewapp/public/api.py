@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
 from reviewapp.errors import DomainError, InvalidInput
-from reviewapp.public import services
+from reviewapp.public import article_page, listing
 from reviewapp.public.openapi import openapi_document
 from reviewapp.urls import site_url
 
@@ -98,7 +98,7 @@ def _api_routing_errors():
 
 # -- serialisation ----------------------------------------------------------------------------
 
-def _summary(item: services.ArticleSummary) -> dict:
+def _summary(item: listing.ArticleSummary) -> dict:
     return {"slug": item.slug, "title": item.title, "tags": item.tags,
             "review_status": "approved", "last_updated": _timestamp(item.approved_at),
             "next_review_due": item.next_review_due.isoformat(),
@@ -106,7 +106,7 @@ def _summary(item: services.ArticleSummary) -> dict:
             "api_url": site_url("api.article", slug=item.slug)}
 
 
-def article_payload(shown: services.PublicArticle) -> dict:
+def article_payload(shown: article_page.PublicArticle) -> dict:
     """Exactly what the article page shows."""
     summary = shown.citation_summary
     return {
@@ -121,11 +121,11 @@ def article_payload(shown: services.PublicArticle) -> dict:
             "status_label": shown.status_label,
             "steps": [{"step": s["step"], "label": s["label"], "done": s["done"],
                        "current": s["current"]} for s in shown.tracker],
-            "statement": services.BOARD_STATEMENT,
+            "statement": article_page.BOARD_STATEMENT,
             "pending": shown.pending,
             "caution": shown.caution,
             "update_under_review": shown.update_under_review,
-            "update_notice": services.UPDATE_NOTICE if shown.update_under_review else None,
+            "update_notice": article_page.UPDATE_NOTICE if shown.update_under_review else None,
             "submitted_at": _timestamp(shown.revision.frozen_at),
             "last_updated": _timestamp(shown.approved_at),
             "next_review_due": (shown.next_review_due.isoformat()
@@ -174,7 +174,7 @@ def _updated_since() -> datetime | None:
     if raw is None:
         return None
     try:
-        return services.parse_updated_since(raw)
+        return listing.parse_updated_since(raw)
     except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00, before the year 1 in UTC
         raise InvalidInput("updated_since must fall between the years 1 and 9999 in UTC.") \
             from None
@@ -184,7 +184,7 @@ def _cursor() -> str | None:
     """The cursor, also refused when it decodes to values no page holds: a
     moment outside the UTC calendar, an id beyond the database column."""
     cursor = request.args.get("cursor") or None
-    if cursor is not None and not _on_some_page(*services.decode_cursor(cursor)):
+    if cursor is not None and not _on_some_page(*listing.decode_cursor(cursor)):
         raise InvalidInput("The cursor is not valid; start again from the first page.")
     return cursor
 
@@ -199,7 +199,7 @@ def _on_some_page(moment: datetime, revision_id: int) -> bool:
 
 @bp.get("/articles")
 def articles():
-    page = services.list_public_articles(
+    page = listing.list_public_articles(
         query=request.args.get("q", ""), tag=request.args.get("tag", ""),
         updated_since=_updated_since(), cursor=_cursor(), limit=_limit())
     payload = {"items": [_summary(item) for item in page.items],
@@ -214,7 +214,7 @@ def articles():
 
 @bp.get("/articles/<slug>")
 def article(slug: str):
-    shown = services.public_article(slug)
+    shown = article_page.public_article(slug)
     etag = shown.fingerprint(extra=(current_app.config["SITE_URL"], _API_VERSION))
     return _conditional(etag, shown.last_modified, lambda: article_payload(shown))
 

@@ -1,38 +1,10 @@
-"""Forms of the public site: a reader's problem report, the admin's policy
-text, and the editor's answers to reports (re-review, resolve)."""
+"""The admin's form for the editorial policy text (reader-report forms live in
+reviewapp.reports.forms)."""
 
-from flask import current_app
-from wtforms import EmailField, HiddenField, IntegerField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
-from wtforms.widgets import HiddenInput
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from reviewapp.forms import BaseForm
-from reviewapp.workflow.forms import VersionedForm
-
-
-def _report_length(form, field):
-    limit = current_app.config["REPORT_MAX_LENGTH"]
-    if len(field.data or "") > limit:
-        raise ValidationError(f"Please keep the message under {limit:,} characters "
-                              f"(it has {len(field.data):,}).")
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class ReaderReportForm(BaseForm):
-    message = TextAreaField(
-        "What is wrong?", filters=[_strip],
-        validators=[DataRequired("Describe the problem."), _report_length],
-        description="For example an error, an outdated statement or a broken reference. "
-                    "Please do not include personal medical details.")
-    email = EmailField(
-        "Your email (optional)", filters=[_strip],
-        validators=[Optional(), Length(max=320),
-                    Email("Enter a valid email address, or leave it empty.",
-                          check_deliverability=False)],
-        description="Only if you would like an answer. It is shown to the editors only.")
 
 
 class PolicyForm(BaseForm):
@@ -41,14 +13,3 @@ class PolicyForm(BaseForm):
                          description="Shown below the sections generated from the settings.")
     # The text the form was made from (as a hash): a change saved meanwhile refuses it.
     token = HiddenField(validators=[DataRequired(), Length(max=64)])
-
-
-class RereviewForm(VersionedForm):
-    report_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    reason = TextAreaField("Reason", validators=[Optional(), Length(max=5000)])
-
-
-class ResolveReportForm(BaseForm):
-    resolution = TextAreaField("Resolution", filters=[_strip],
-                               validators=[DataRequired("Say what was done about the report."),
-                                           Length(max=5000)])

@@ -138,6 +138,8 @@ def _validator_headers(last_modified_always: bool) -> dict:
                                          + ("" if last_modified_always
                                             else " (absent when the page is empty)")},
     }
+
+
 CONDITIONAL_PARAMETERS = [
     {"name": "If-None-Match", "in": "header", "required": False,
      "schema": {"type": "string"}},
@@ -160,65 +162,84 @@ def openapi_document() -> dict:
                            "GET that matches gets 304 Not Modified.",
         },
         "paths": {
-            "/api/v1/articles": {"get": {
-                "operationId": "listArticles",
-                "summary": "Approved articles, most recently approved first",
-                "parameters": [
-                    {"name": "q", "in": "query", "required": False,
-                     "schema": {"type": "string", "maxLength": 200},
-                     "description": "Words in the title or a tag"},
-                    {"name": "tag", "in": "query", "required": False,
-                     "schema": {"type": "string"}, "description": "Only this tag"},
-                    {"name": "updated_since", "in": "query", "required": False,
-                     "schema": {"type": "string"},
-                     "description": "ISO 8601 date or date-time (UTC unless given): "
-                                    "approved at or after it"},
-                    {"name": "cursor", "in": "query", "required": False,
-                     "schema": {"type": "string"},
-                     "description": "next_cursor of the previous page"},
-                    {"name": "limit", "in": "query", "required": False,
-                     "schema": {"type": "integer", "minimum": 1, "maximum": max_limit}},
-                    *CONDITIONAL_PARAMETERS,
-                ],
-                "responses": {
-                    "200": {"description": "One page",
-                            "headers": _validator_headers(last_modified_always=False),
-                            "content": {"application/json": {"schema": _ref("ArticleList")}}},
-                    "304": {"description": "Not modified since the client's copy"},
-                    "400": _error("A parameter is not valid, or contains a NUL byte"),
-                    "503": _error(UNAVAILABLE),
-                },
-            }},
-            "/api/v1/articles/{slug}": {"get": {
-                "operationId": "getArticle",
-                "summary": "One article, exactly as its public page shows it",
-                "parameters": [
-                    {"name": "slug", "in": "path", "required": True,
-                     "schema": {"type": "string"}},
-                    *CONDITIONAL_PARAMETERS,
-                ],
-                "responses": {
-                    "200": {"description": "The article",
-                            "headers": _validator_headers(last_modified_always=True),
-                            "content": {"application/json": {"schema": _ref("Article")}}},
-                    "304": {"description": "Not modified since the client's copy"},
-                    "400": _error("The slug or a query parameter contains a NUL byte"),
-                    "404": _error("No such article, or it is not public"),
-                    "503": _error(UNAVAILABLE),
-                },
-            }},
-            "/api/v1/openapi.json": {"get": {
-                "operationId": "getOpenAPI",
-                "summary": "This document",
-                "responses": {"200": {"description": "OpenAPI 3.1 document",
-                                      "content": {"application/json": {
-                                          "schema": {"type": "object"}}}},
-                              "400": _error("A query parameter contains a NUL byte")},
-            }},
+            "/api/v1/articles": {"get": _list_articles_operation(max_limit)},
+            "/api/v1/articles/{slug}": {"get": _get_article_operation()},
+            "/api/v1/openapi.json": {"get": _get_openapi_operation()},
         },
-        "components": {
-            "schemas": SCHEMAS,
-            "responses": {"NotFound": _error("No such path"),
-                          "MethodNotAllowed": _error("The API is read-only (GET)")},
-        },
+        "components": _components(),
+    }
+
+
+def _list_articles_operation(max_limit: int) -> dict:
+    return {
+        "operationId": "listArticles",
+        "summary": "Approved articles, most recently approved first",
+        "parameters": [
+            {"name": "q", "in": "query", "required": False,
+             "schema": {"type": "string", "maxLength": 200},
+             "description": "Words in the title or a tag"},
+            {"name": "tag", "in": "query", "required": False,
+             "schema": {"type": "string"}, "description": "Only this tag"},
+            {"name": "updated_since", "in": "query", "required": False,
+             "schema": {"type": "string"},
+             "description": "ISO 8601 date or date-time (UTC unless given): "
+                            "approved at or after it"},
+            {"name": "cursor", "in": "query", "required": False,
+             "schema": {"type": "string"},
+             "description": "next_cursor of the previous page"},
+            {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 1, "maximum": max_limit}},
+            *CONDITIONAL_PARAMETERS,
+        ],
+        "responses": _conditional_get_responses(
+            "One page", "ArticleList", last_modified_always=False,
+            errors={"400": _error("A parameter is not valid, or contains a NUL byte")}),
+    }
+
+
+def _get_article_operation() -> dict:
+    return {
+        "operationId": "getArticle",
+        "summary": "One article, exactly as its public page shows it",
+        "parameters": [
+            {"name": "slug", "in": "path", "required": True,
+             "schema": {"type": "string"}},
+            *CONDITIONAL_PARAMETERS,
+        ],
+        "responses": _conditional_get_responses(
+            "The article", "Article", last_modified_always=True,
+            errors={"400": _error("The slug or a query parameter contains a NUL byte"),
+                    "404": _error("No such article, or it is not public")}),
+    }
+
+
+def _conditional_get_responses(description: str, schema: str, *, last_modified_always: bool,
+                               errors: dict) -> dict:
+    """200 with its validators, 304, then the given errors and 503, in that order."""
+    return {
+        "200": {"description": description,
+                "headers": _validator_headers(last_modified_always=last_modified_always),
+                "content": {"application/json": {"schema": _ref(schema)}}},
+        "304": {"description": "Not modified since the client's copy"},
+        **errors,
+        "503": _error(UNAVAILABLE),
+    }
+
+
+def _get_openapi_operation() -> dict:
+    return {
+        "operationId": "getOpenAPI",
+        "summary": "This document",
+        "responses": {"200": {"description": "OpenAPI 3.1 document",
+                              "content": {"application/json": {
+                                  "schema": {"type": "object"}}}},
+                      "400": _error("A query parameter contains a NUL byte")},
+    }
+
+
+def _components() -> dict:
+    return {
+        "schemas": SCHEMAS,
+        "responses": {"NotFound": _error("No such path"),
+                      "MethodNotAllowed": _error("The API is read-only (GET)")},
     }

@@ -1,5 +1,6 @@
 """Reader-facing pages: the article index, an article, the editorial policy,
-and the "Report a problem" form. No login needed (except to edit the policy)."""
+and the "Report a problem" form (handled by reviewapp.reports). No login needed
+(except to edit the policy)."""
 
 from datetime import date, datetime
 
@@ -9,8 +10,10 @@ from flask_login import current_user
 from reviewapp.accounts.access import role_required
 from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
-from reviewapp.public import services
-from reviewapp.public.forms import PolicyForm, ReaderReportForm
+from reviewapp.public import article_page, listing, site_pages
+from reviewapp.public.forms import PolicyForm
+from reviewapp.reports import services as reports
+from reviewapp.reports.forms import ReaderReportForm
 
 bp = Blueprint("public", __name__)
 
@@ -27,8 +30,8 @@ def long_date(moment: date | datetime | None) -> str:
 def index():
     query, tag = request.args.get("q", ""), request.args.get("tag", "")
     try:
-        page = services.list_public_articles(query=query, tag=tag,
-                                             cursor=request.args.get("after") or None)
+        page = listing.list_public_articles(query=query, tag=tag,
+                                            cursor=request.args.get("after") or None)
     except InvalidInput as error:
         return render_template("public/index.html", page=None, query=query, tag=tag,
                                error=error.message), 400
@@ -37,11 +40,11 @@ def index():
 
 def _article_page(slug: str, form: ReaderReportForm | None = None, status: int = 200,
                   form_error: str | None = None):
-    shown = services.public_article(slug)
+    shown = article_page.public_article(slug)
     return render_template("public/article.html", shown=shown,
                            form=form or ReaderReportForm(formdata=None), form_error=form_error,
-                           board_statement=services.BOARD_STATEMENT,
-                           update_notice=services.UPDATE_NOTICE), status
+                           board_statement=article_page.BOARD_STATEMENT,
+                           update_notice=article_page.UPDATE_NOTICE), status
 
 
 @bp.route("/articles/<slug>")
@@ -56,9 +59,9 @@ def report(slug: str):
         db.session.rollback()
         return _article_page(slug, form, 400)
     try:
-        services.create_reader_report(slug, form.message.data, form.email.data,
-                                      request.remote_addr)
-    except (InvalidInput, services.TooManyReports) as error:
+        reports.create_reader_report(slug, form.message.data, form.email.data,
+                                     request.remote_addr)
+    except (InvalidInput, reports.TooManyReports) as error:
         db.session.rollback()
         return _article_page(slug, form, error.status_code, form_error=error.message)
     db.session.commit()
@@ -68,23 +71,23 @@ def report(slug: str):
 
 @bp.route("/editorial-policy")
 def editorial_policy():
-    page = services.site_page(services.POLICY_SLUG)
-    return render_template("public/policy.html", policy=services.policy_settings(),
+    page = site_pages.site_page(site_pages.POLICY_SLUG)
+    return render_template("public/policy.html", policy=site_pages.policy_settings(),
                            page=page)
 
 
 @bp.route("/editorial-policy/edit", methods=["GET", "POST"])
 @role_required("admin")
 def edit_policy():
-    page = services.site_page(services.POLICY_SLUG)
+    page = site_pages.site_page(site_pages.POLICY_SLUG)
     form = PolicyForm()
     if request.method == "GET":
         form.body.data = page.body if page else ""
-        form.token.data = services.page_token(form.body.data)
+        form.token.data = site_pages.page_token(form.body.data)
     elif form.validate_on_submit():
         try:
-            services.update_site_page(services.POLICY_SLUG, current_user, form.body.data,
-                                      form.token.data)
+            site_pages.update_site_page(site_pages.POLICY_SLUG, current_user,
+                                        form.body.data, form.token.data)
         except (InvalidInput, StaleVersion) as error:
             db.session.rollback()
             flash(error.message, "danger")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, joinedload, load_only
 from reviewapp.articles.models import BLOCKED, Article, Revision, listed_revision
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
-from reviewapp.public.models import OPEN, ReaderReport
+from reviewapp.reports.models import OPEN, ReaderReport
 from reviewapp.reviews.models import (
     ACCEPTED,
     APPROVE,

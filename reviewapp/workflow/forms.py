@@ -4,11 +4,12 @@ from datetime import timedelta
 
 from flask import current_app
 from wtforms import DateField, HiddenField, IntegerField, PasswordField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from wtforms.widgets import HiddenInput
 
 from reviewapp.db import utcnow
 from reviewapp.forms import MISSING_VERSION, BaseForm
+from reviewapp.routing import MAX_ID
 
 
 class VersionedForm(BaseForm):
@@ -24,8 +25,9 @@ class ReasonForm(VersionedForm):
 
 
 class AssignForm(VersionedForm):
-    reviewer = SelectField("Reviewer", coerce=int,
-                           validators=[InputRequired("Choose a reviewer.")])
+    reviewer = SelectField("Reviewer", coerce=int, validators=[
+        InputRequired("Choose a reviewer."),
+        NumberRange(min=1, max=MAX_ID, message="There is no such user.")])  # before a query
     due_date = DateField("Due date", validators=[DataRequired("Give a due date.")])
 
     def set_defaults(self):

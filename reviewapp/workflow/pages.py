@@ -101,9 +101,9 @@ def citation_context(article: Article, bound_waive_forms: dict) -> dict:
     waive_forms = {}
     if report and has_role(current_user, "editor"):
         for n, finding in enumerate(report.findings):
-            if finding["severity"] == "error" and finding["key"] not in waivers:
+            if finding.severity == "error" and finding.key not in waivers:
                 waive_forms[n] = bound_waive_forms.get(n) or forms.WaiveForm(
                     formdata=None, prefix=f"w{n}", version=article.version,
-                    finding_key=finding["key"])
+                    finding_key=finding.key)
     return {"report": report, "waivers": waivers, "waive_forms": waive_forms,
             "blocking": citations.unwaived_errors(report, waivers)}

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from reviewapp.accounts.models import User
-from reviewapp.accounts.permissions import has_role
 from reviewapp.articles.content import content_hash
 from reviewapp.articles.models import Article, Revision
 from reviewapp.articles.services import lock_article, new_revision_from
@@ -17,14 +16,16 @@ from reviewapp.citations import services as citations
 from reviewapp.db import utcnow
 from reviewapp.errors import (
     InvalidInput,
-    NotFound,
-    PermissionDenied,
     StaleVersion,
     TransitionRefused,
 )
 from reviewapp.extensions import db
 from reviewapp.mail.services import enqueue
-from reviewapp.public.models import OPEN, RESOLVED, ReaderReport
+from reviewapp.reports.services import lock_open_report as _lock_open_report
+from reviewapp.reports.services import (  # re-exported: workflow/views.py calls it here
+    resolve_reader_report as resolve_reader_report,
+)
+from reviewapp.reports.services import resolve_report as _resolve
 from reviewapp.reviews.models import ACCEPTED, APPROVE, COMPLETED, INVITED, Assignment, Review
 from reviewapp.workflow import machine
 from reviewapp.workflow.states import APPROVED, UNDER_REVIEW
@@ -241,34 +242,3 @@ def start_rereview(article_id: int, actor: User, version: int | None, *,
         _resolve(report, actor, f"Re-review started (revision {revision.number}).")
     db.session.flush()
     return article
-
-
-def resolve_reader_report(report_id: int, actor: User, resolution: str) -> ReaderReport:
-    """An editor closes a reader's report with what was done about it."""
-    if not has_role(actor, "editor"):
-        raise PermissionDenied("Only editors can resolve reader reports.")
-    resolution = (resolution or "").strip()
-    if not resolution:
-        raise InvalidInput("Say what was done about the report.")
-    report = _lock_open_report(report_id)
-    _resolve(report, actor, resolution)
-    db.session.flush()
-    return report
-
-
-def _lock_open_report(report_id: int) -> ReaderReport:
-    report = db.session.execute(
-        select(ReaderReport).where(ReaderReport.id == report_id).with_for_update()
-        .execution_options(populate_existing=True)).scalar_one_or_none()
-    if report is None:
-        raise NotFound("There is no such report.")
-    if report.status != OPEN:
-        raise TransitionRefused("This report was resolved already.")
-    return report
-
-
-def _resolve(report: ReaderReport, actor: User, resolution: str) -> None:
-    report.status, report.resolution = RESOLVED, resolution[:5000]
-    report.resolved_by_id, report.resolved_at = actor.id, utcnow()
-    record("reader_report.resolved", actor=actor, object_type="reader_report",
-           object_id=report.id, article_id=report.article_id, reason=report.resolution)

@@ -9,7 +9,7 @@ from reviewapp.accounts.access import role_required
 from reviewapp.articles import services as articles
 from reviewapp.errors import InvalidInput, StaleVersion, TransitionRefused
 from reviewapp.extensions import db
-from reviewapp.public.forms import RereviewForm, ResolveReportForm
+from reviewapp.reports.forms import RereviewForm, ResolveReportForm
 from reviewapp.reviews import services as reviews
 from reviewapp.workflow import dashboards, forms, pages
 from reviewapp.workflow import services as workflow

@@ -288,7 +288,7 @@ def test_etag_and_last_modified_give_304_without_rendering(app, client, api, pub
     def no_rendering(*args, **kwargs):
         raise AssertionError("rendered for a 304")
 
-    monkeypatch.setattr("reviewapp.public.services.render_markdown", no_rendering)
+    monkeypatch.setattr("reviewapp.public.article_page.render_markdown", no_rendering)
     for headers in ({"If-None-Match": etag}, {"If-None-Match": f'"x", W/{etag}'},
                     {"If-Modified-Since": last_modified}):
         response = api(url, template, headers=headers)

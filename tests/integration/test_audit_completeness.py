@@ -18,6 +18,7 @@ from reviewapp.audit.models import AuditEvent
 from reviewapp.db import utcnow
 from reviewapp.reviews.models import Assignment
 from tests.conftest import PASSWORD
+from tests.two_factor_steps import code, enrol, password_step, secret_on
 
 NEW_PASSWORD = "a new and longer passphrase"
 UNRESOLVED_BODY = "Ibuprofen helps with acute low back pain [1]. Naproxen may help too [3]."
@@ -213,9 +214,9 @@ def drive_user_created(w):
     w.mark()
     response = client.post("/admin/users/new", data={
         "email": "new.reviewer@example.org", "display_name": "New Reviewer",
-        "password": PASSWORD, "roles": ["reviewer"], "specialties": "cardiology"})
+        "roles": ["reviewer"], "specialties": "cardiology"})
     assert response.status_code == 302, response.get_data(as_text=True)
-    return ["user.created"]
+    return ["user.created", "user.password_reset_requested"]  # the set-password link
 
 
 def _edit_user(w, roles, specialties):
@@ -265,6 +266,27 @@ def drive_password_changed(w):
         "current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)
     return ["user.password_changed"]
+
+
+def drive_password_reset_requested(w):
+    w.mark()
+    response = w.app.test_client().post("/password/forgot", data={"email": w.author.email})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return ["user.password_reset_requested"]
+
+
+def drive_password_reset(w):
+    from reviewapp.mail.models import OutboxMessage
+
+    client = w.app.test_client()
+    assert client.post("/password/forgot", data={"email": w.author.email}).status_code == 302
+    with w.app.app_context():
+        body = w.db().session.scalars(select(OutboxMessage.body)).all()[-1]
+    link = re.search(r"/password/reset/\S+", body)[0]
+    w.mark()
+    response = client.post(link, data={"new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return ["user.password_reset"]
 
 
 def drive_article_created(w):
@@ -499,7 +521,7 @@ def drive_reader_report_created(w):
 
 def drive_reader_report_resolved(w):
     _needs_endpoint(w, "public.report")
-    from reviewapp.public.models import ReaderReport
+    from reviewapp.reports.models import ReaderReport
 
     w.approved()
     _report_problem(w)
@@ -537,6 +559,66 @@ def drive_site_page_updated(w):
     return ["site_page.updated"]
 
 
+# Two-factor sign-in, with real codes (tests/two_factor_steps.py).
+
+def _second_step(w, user):
+    """A browser past the password of `user`, asked for the code."""
+    client = w.app.test_client()
+    assert password_step(client, user).headers["Location"] == "/login/code"
+    return client
+
+
+def drive_two_factor_enabled(w):
+    client = w.client(w.author)
+    secret = secret_on(client.get("/account/two-factor").get_data(as_text=True))
+    w.mark()
+    assert client.post("/account/two-factor", data={"code": code(secret)}).status_code == 200
+    return ["user.two_factor_enabled"]
+
+
+def drive_two_factor_verified(w):
+    secret, _ = enrol(w.client(w.author))
+    client = _second_step(w, w.author)
+    w.mark()
+    assert client.post("/login/code", data={"code": code(secret)}).status_code == 302
+    return ["user.two_factor_verified"]
+
+
+def drive_two_factor_failed(w):
+    enrol(w.client(w.author))
+    client = _second_step(w, w.author)
+    w.mark()
+    assert client.post("/login/code", data={"code": "000000"}).status_code == 400
+    return ["user.two_factor_failed", "user.login_failed"]  # counts towards the lockout
+
+
+def drive_recovery_code_used(w):
+    _, recovery_codes = enrol(w.client(w.author))
+    client = _second_step(w, w.author)
+    w.mark()
+    response = client.post("/login/recovery-code", data={"code": recovery_codes[0]})
+    assert response.status_code == 302
+    return ["user.recovery_code_used"]
+
+
+def drive_recovery_codes_regenerated(w):
+    secret, _ = enrol(w.client(w.author))
+    w.mark()
+    response = w.client(w.author).post("/account/two-factor/recovery-codes",
+                                       data={"codes-code": code(secret)})
+    assert response.status_code == 200
+    return ["user.recovery_codes_regenerated"]
+
+
+def drive_two_factor_disabled(w):
+    secret, _ = enrol(w.client(w.author))
+    w.mark()
+    response = w.client(w.author).post("/account/two-factor/disable", data={
+        "off-password": PASSWORD, "off-code": code(secret)})
+    assert response.status_code == 302
+    return ["user.two_factor_disabled"]
+
+
 DRIVERS = {
     "user.login": drive_login,
     "user.login_failed": drive_login_failed,
@@ -549,6 +631,14 @@ DRIVERS = {
     "user.deactivated": drive_deactivated,
     "user.reactivated": drive_reactivated,
     "user.password_changed": drive_password_changed,
+    "user.two_factor_enabled": drive_two_factor_enabled,
+    "user.two_factor_verified": drive_two_factor_verified,
+    "user.two_factor_failed": drive_two_factor_failed,
+    "user.recovery_code_used": drive_recovery_code_used,
+    "user.recovery_codes_regenerated": drive_recovery_codes_regenerated,
+    "user.two_factor_disabled": drive_two_factor_disabled,
+    "user.password_reset_requested": drive_password_reset_requested,
+    "user.password_reset": drive_password_reset,
     "article.created": drive_article_created,
     "article.draft_saved": drive_draft_saved,
     "article.submitted": drive_submitted,
@@ -696,11 +786,10 @@ def test_invalid_input_writes_nothing(app, world, case):
         response = world.post(world.editor, "/desk/articles/{a}/reject", {"reason": ""},
                               expect=None)
     elif case == "short password":
-        client = world.client(world.admin)
+        client = world.client(world.author)
         world.mark()
-        response = client.post("/admin/users/new", data={
-            "email": "x@example.org", "display_name": "X", "password": "short",
-            "roles": ["author"], "specialties": ""})
+        response = client.post("/account/password", data={
+            "current_password": PASSWORD, "new_password": "short", "confirm": "short"})
     else:
         world.version(world.editor)
         world.mark()

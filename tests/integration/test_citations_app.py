@@ -113,7 +113,7 @@ def _report(session, article_id, number=None) -> CitationReport:
 
 
 def _codes(report: CitationReport) -> list[str]:
-    return [f["code"] for f in report.findings]
+    return [f.code for f in report.findings]
 
 
 UNRESOLVED_BODY = "Ibuprofen helps with acute low back pain [1]. Naproxen may help too [3]."
@@ -134,14 +134,14 @@ def test_new_draft_stores_a_report_shown_on_the_article_and_edit_pages(app, clie
         article = session.scalars(select(Article)).one()
         article_id = article.id
         report = _report(session, article_id)
-        unresolved = [f for f in report.findings if f["code"] == "marker-unresolved"]
+        unresolved = [f for f in report.findings if f.code == "marker-unresolved"]
         assert len(unresolved) == 1
-        assert unresolved[0]["marker"] == "[3]" and unresolved[0]["severity"] == "error"
-        assert "Naproxen may help too [3]." in unresolved[0]["sentence"]
+        assert unresolved[0].marker == "[3]" and unresolved[0].severity == "error"
+        assert "Naproxen may help too [3]." in unresolved[0].sentence
         assert report.error_count == 1
         # reference 2 is never cited
-        assert [f["reference"] for f in report.findings
-                if f["code"] == "reference-uncited"] == [2]
+        assert [f.reference for f in report.findings
+                if f.code == "reference-uncited"] == [2]
 
     for path in (f"/desk/articles/{article_id}", f"/desk/articles/{article_id}/edit"):
         page = client.get(path).get_data(as_text=True)
@@ -207,9 +207,9 @@ def test_submit_rechecks_against_the_retraction_list(app, make_user, make_articl
     assert desk.state() == "submitted"
     with rows() as session:
         report = _report(session, desk.article_id)
-        retracted = [f for f in report.findings if f["code"] == "reference-retracted"]
+        retracted = [f for f in report.findings if f.code == "reference-retracted"]
         assert len(retracted) == 1
-        assert retracted[0]["severity"] == "error" and retracted[0]["reference"] == 1
+        assert retracted[0].severity == "error" and retracted[0].reference == 1
         assert report.error_count == 1
         assert session.scalar(select(func.count()).select_from(CitationReport)) == 1
     page = desk.page(desk.editor)
@@ -391,8 +391,8 @@ def test_a_warning_needs_no_waiver_and_cannot_be_waived(app, make_user, make_art
     assert desk.waive_forms() == {}
     with rows() as session:
         report = _report(session, desk.article_id)
-        warning = next(f for f in report.findings if f["code"] == "reference-uncited")
-    response = desk.waive(desk.editor, 0, warning["key"], desk.version(desk.editor), "Fine.")
+        warning = next(f for f in report.findings if f.code == "reference-uncited")
+    response = desk.waive(desk.editor, 0, warning.key, desk.version(desk.editor), "Fine.")
     assert response.status_code in (400, 409)
     with rows() as session:
         assert session.scalar(select(func.count()).select_from(CitationWaiver)) == 0

@@ -1,11 +1,19 @@
 """Settings layering, the secret key, SQLite connection settings, two writers."""
 
+import multiprocessing
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from reviewapp import create_app
+from reviewapp.app import ConfigurationError
+
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/example"  # never connected to here
 
 
 def test_settings_come_from_defaults_then_instance_file_then_environment(
@@ -34,9 +42,129 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeyp
     assert len(first.config["SECRET_KEY"]) == 64
 
 
+@pytest.fixture
+def no_secret_key(tmp_path, monkeypatch):
+    """No SECRET_KEY from anywhere; the instance folder is tmp_path/instance."""
+    for name in ("SECRET_KEY", "REVIEWAPP_SECRET_KEY", "DATABASE_URL",
+                 "REVIEWAPP_DATABASE_URL", "REVIEWAPP_AUDIT_HMAC_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("REVIEWAPP_INSTANCE_PATH", str(instance))
+    return instance
+
+
+def test_postgresql_without_a_secret_key_refuses_to_start_naming_the_setting(no_secret_key):
+    """Each server would sign with a key of its own: sessions and forms from one
+    refused by the next. Even a key file left by an earlier SQLite run is not
+    used, since the other servers do not have it."""
+    no_secret_key.mkdir()
+    (no_secret_key / "secret_key").write_text("f" * 64)
+    with pytest.raises(ConfigurationError, match=r"^SECRET_KEY is not set\. With a "
+                       r"PostgreSQL DATABASE_URL every server must .* same key"):
+        create_app({"DATABASE_URL": POSTGRES_URL})
+
+
+def test_the_production_entry_point_refuses_postgresql_without_a_secret_key(no_secret_key):
+    """As gunicorn loads it (reviewapp.wsgi): exits, and the reason is in the log."""
+    started = subprocess.run([sys.executable, "-c", "import reviewapp.wsgi"],
+                             env={**os.environ, "DATABASE_URL": POSTGRES_URL},
+                             capture_output=True, text=True, timeout=60, check=False)
+    assert started.returncode != 0
+    assert "ConfigurationError: SECRET_KEY is not set." in started.stderr
+
+
+@pytest.mark.parametrize("source", ["SECRET_KEY", "REVIEWAPP_SECRET_KEY", "instance file",
+                                    "test config"])
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_an_empty_secret_key_is_refused_wherever_it_is_set(no_secret_key, monkeypatch,
+                                                            source, database):
+    """Empty (or blank) is a mistake, not "generate one": never signed with."""
+    no_secret_key.mkdir()
+    test_config = {"DATABASE_URL": POSTGRES_URL} if database == "postgresql" else {}
+    if source == "instance file":
+        (no_secret_key / "config.py").write_text('SECRET_KEY = ""\n')
+    elif source == "test config":
+        test_config["SECRET_KEY"] = "   "
+    else:
+        monkeypatch.setenv(source, "")
+    with pytest.raises(ConfigurationError, match=r"^SECRET_KEY is set but empty\."):
+        create_app(test_config)
+    assert not (no_secret_key / "secret_key").exists()
+
+
+def test_an_empty_audit_hmac_key_is_refused(no_secret_key, monkeypatch):
+    """Empty would quietly mean an unkeyed chain on this server only."""
+    monkeypatch.setenv("REVIEWAPP_AUDIT_HMAC_KEY", "")
+    with pytest.raises(ConfigurationError, match=r"^AUDIT_HMAC_KEY is set but empty\."):
+        create_app({"SECRET_KEY": "x"})
+    assert create_app({"SECRET_KEY": "x", "AUDIT_HMAC_KEY": "k"}).config["AUDIT_HMAC_KEY"]
+
+
+def test_sqlite_without_a_secret_key_still_starts_with_a_generated_one(no_secret_key):
+    """`make run` and the CLI on the SQLite default need no setting; the key is
+    written whole under its name, leaving no temporary file behind."""
+    key = create_app().config["SECRET_KEY"]
+    assert len(key) == 64 and key == (no_secret_key / "secret_key").read_text()
+    assert sorted(p.name for p in no_secret_key.iterdir()) == ["secret_key"]
+
+
+def test_an_empty_secret_key_file_is_refused_until_deleted(no_secret_key):
+    """A file left empty (by an older version's crash, or a full disk) is not
+    replaced behind the operator's back: two servers replacing it at once
+    could each keep a key of their own. Deleting it is the fix the message gives."""
+    no_secret_key.mkdir()
+    key_file = no_secret_key / "secret_key"
+    key_file.write_text("\n")
+    with pytest.raises(ConfigurationError, match=r"secret key file .*secret_key is empty\. "
+                       r"Delete it to have a new key generated"):
+        create_app()
+    assert key_file.read_text() == "\n"
+    key_file.unlink()
+    assert len(create_app().config["SECRET_KEY"]) == 64
+
+
+def _start_together(instance_root: str, rounds: int, barrier, keys) -> None:
+    """One server process: warmed up (imports done), then at each round starts
+    at the same instant as the others on that round's empty instance folder."""
+    os.environ.pop("SECRET_KEY", None)
+    create_app({"SECRET_KEY": "warm-up", "DATABASE_URL": "sqlite://"})
+    for n in range(rounds):
+        os.environ["REVIEWAPP_INSTANCE_PATH"] = str(Path(instance_root) / f"round-{n}")
+        barrier.wait(timeout=60)
+        try:
+            keys.put((n, create_app().config["SECRET_KEY"]))
+        except Exception as error:  # reported to the test
+            keys.put((n, repr(error)))
+
+
+def test_processes_starting_at_once_on_an_empty_instance_folder_share_one_key(no_secret_key):
+    """Eight processes released by a barrier, twenty times: every one gets the
+    same non-empty key (before: some read the file between its creation and
+    its write, and got an empty key)."""
+    processes, rounds = 8, 20
+    context = multiprocessing.get_context("forkserver")
+    barrier, keys = context.Barrier(processes), context.Queue()
+    starters = [context.Process(target=_start_together,
+                                args=(str(no_secret_key), rounds, barrier, keys))
+                for _ in range(processes)]
+    for starter in starters:
+        starter.start()
+    try:
+        got = [keys.get(timeout=120) for _ in range(processes * rounds)]
+    finally:
+        for starter in starters:
+            starter.join(timeout=60)
+            starter.kill()
+    for n in range(rounds):
+        in_round = {key for round_, key in got if round_ == n}
+        written = (no_secret_key / f"round-{n}" / "secret_key").read_text()
+        assert in_round == {written} and len(written) == 64, (n, in_round)
+
+
 def test_database_url_from_the_environment_selects_postgresql(tmp_path, monkeypatch):
     monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/example")
+    monkeypatch.setenv("SECRET_KEY", "shared by every server")
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == (
         "postgresql+psycopg://postgres@127.0.0.1:5432/example")

@@ -29,6 +29,16 @@ ROUTES = {
     "accounts.change_password": None,
     "accounts.login": None,
     "accounts.logout": None,
+    # Two-factor sign-in: the user's own account, or the step after the password.
+    "two_factor.login_code": None,
+    "two_factor.login_recovery_code": None,
+    "two_factor.setup_at_login": None,
+    "two_factor.account": None,
+    "two_factor.regenerate_recovery_codes": None,
+    "two_factor.disable": None,
+    "recovery.forgot_password": None,
+    # A link that is not valid changes nothing, whoever follows it.
+    "recovery.reset_password": [("anonymous", "GET POST"), ("other_author", "GET POST")],
     "audit.index": None,
     "admin.users": None,
     "admin.create_user": None,
@@ -44,6 +54,8 @@ ROUTES = {
     "workflow.editor_dashboard": None,
     "workflow.queue": None,
     "static": None,
+    "ops.healthz": None,  # no user, no object: test_ops
+    "metrics.scrape": None,  # by address, not by user: test_ops
     "audit.export_events": [("other_author", "GET"), ("other_reviewer", "GET")],
     "audit.event": [("other_author", "GET"), ("other_reviewer", "GET")],
     "admin.user": [("other_author", "GET POST"), ("other_reviewer", "GET POST")],
@@ -107,7 +119,7 @@ def world(app, make_user, make_article):
         revision = db.session.get(Revision, article.current_revision_id)
         values = {"article_id": article_id, "assignment_id": assignment.id,
                   "user_id": admin.id, "seq": 1, "n": 0, "slug": article.slug,
-                  "report_id": 1, "fmt": "csv"}
+                  "report_id": 1, "fmt": "csv", "token": "garbled.link.token"}
         data = {"version": str(article.version), "content_hash": revision.content_hash,
                 "password": PASSWORD}
     return {"users": {"other_author": other_author, "other_reviewer": other_reviewer},
@@ -122,7 +134,8 @@ def _form(world, values):
             "message": "Hijack", "reviewer": "1", "due_date": "2030-01-01",
             f"a{a}-competing_interests": "none", f"a{a}-reason": "Hijack",
             f"w{n}-reason": "Hijack", f"w{n}-finding_key": "x", "roles": "admin",
-            "active": "0", "display_name": "Hijack", "email": "hijack@example.org"}
+            "active": "0", "display_name": "Hijack", "email": "hijack@example.org",
+            "new_password": "a hijacked password", "confirm": "a hijacked password"}
 
 
 def _snapshot(app):

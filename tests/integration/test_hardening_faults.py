@@ -8,18 +8,12 @@ The races reuse test_concurrency's threads released by a barrier and its
 logged-in browsers; the workflow is arranged with test_workflow's Desk.
 """
 
-import os
 import re
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -41,7 +35,6 @@ from reviewapp.reviews.models import Review, Signature
 from reviewapp.workflow.machine import TRANSITIONS
 from reviewapp.workflow.states import APPROVED, UNDER_REVIEW
 from tests.conftest import (
-    FAST_ARGON2,
     PASSWORD,
     REQUIRE_POSTGRES,
     TEST_DATABASE_URL,
@@ -54,8 +47,8 @@ from tests.integration.test_concurrency import (
     race,
 )
 from tests.integration.test_workflow import Desk
+from tests.live import HTTP_TIMEOUT, LiveServer
 
-REPO = Path(__file__).resolve().parents[2]
 REFERENCES = "1. Doe J. Ibuprofen. BMJ. 2020. doi:10.1136/bmj.m1"
 
 
@@ -396,48 +389,7 @@ def test_a_lock_held_past_the_timeout_gives_an_error_page_and_saves_nothing(
 
 # --- 3. the server killed with SIGKILL during a stream of writes -----------------
 
-HTTP_TIMEOUT = 30  # seconds; a request that hangs fails the test instead of the run
 ACKNOWLEDGED_BEFORE_KILL = 8
-
-
-class LiveServer:
-    """gunicorn serving the test's database on 127.0.0.1. The listening socket
-    belongs to the test and is handed to each server by file descriptor, so a
-    restarted server answers on the same port."""
-
-    def __init__(self, database_url: str, log_path: Path):
-        self.listener = socket.create_server(("127.0.0.1", 0), backlog=64)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "live-secret",
-                    **{f"REVIEWAPP_{name}": str(value) for name, value in FAST_ARGON2.items()}}
-        self.log = open(log_path, "ab")  # closed in close()
-        self.log_path = log_path
-        self.process = None
-
-    def start(self):
-        fd = self.listener.fileno()
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--bind", f"fd://{fd}",
-             "--workers", "2", "--graceful-timeout", "5", "reviewapp:create_app()"],
-            cwd=REPO, env=self.env, pass_fds=(fd,), start_new_session=True,
-            stdout=self.log, stderr=subprocess.STDOUT)
-        with requests.get(f"{self.url}/login", timeout=HTTP_TIMEOUT) as response:
-            assert response.status_code == 200, self.log_path.read_text()
-
-    def kill(self):
-        """SIGKILL to the master and its workers: no cleanup of any kind."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def close(self):
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=HTTP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.listener.close()
-        self.log.close()
 
 
 @pytest.fixture

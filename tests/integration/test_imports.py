@@ -102,6 +102,6 @@ def test_published_plos_article_imports_as_a_draft(client, author, rows):
     assert response.status_code == 302
     with rows() as session:
         report = session.scalar(select(CitationReport))
-        codes = {f["code"] for f in report.findings}
+        codes = {f.code for f in report.findings}
         assert "marker-unresolved" not in codes
         assert len(session.scalars(select(Revision)).one().references) > 20

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from reviewapp.articles.models import Article
 from reviewapp.audit.models import AuditEvent
-from reviewapp.public.models import ReaderReport
+from reviewapp.reports.models import ReaderReport
 from tests.conftest import audit_actions
 from tests.integration.test_public_pages import Publisher, text_of
 

@@ -17,10 +17,10 @@ from reviewapp.citations.services import report_of
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.mail.models import OutboxMessage
-from reviewapp.public.models import ReaderReport
+from reviewapp.reports import services as reports
+from reviewapp.reports.models import ReaderReport
 from reviewapp.reviews import services as reviews
 from reviewapp.reviews.models import Assignment
-from reviewapp.workflow import services as workflow
 from tests.conftest import PASSWORD, audit_actions
 from tests.integration.test_public_pages import Publisher, text_of
 
@@ -180,7 +180,7 @@ def test_a_re_review_of_a_retracted_citation_is_blocked_until_fixed_or_waived(
     assert start(editor, rows, publisher, slug).status_code == 302
     with rows() as session:
         article = session.scalar(select(Article).where(Article.slug == slug))
-        codes = [f["code"] for f in report_of(article.current_revision_id).findings]
+        codes = [f.code for f in report_of(article.current_revision_id).findings]
         assert "reference-retracted" in codes
         for name in ("Dr. Rita Reviewer", "Dr. Sam Second"):
             reviewer = session.scalar(select(User).where(User.display_name == name))
@@ -266,7 +266,7 @@ def test_dashboard_queries_stay_fixed_with_more_due_articles_and_reports(app, cl
     assert len(counts[0]) == len(counts[1])
 
 
-def test_workflow_services_refuse_non_editors_resolving(app, publisher, rows, client):
+def test_reports_service_refuses_non_editors_resolving(app, publisher, rows, client):
     from reviewapp.errors import PermissionDenied
 
     slug = publisher.approved()
@@ -275,7 +275,7 @@ def test_workflow_services_refuse_non_editors_resolving(app, publisher, rows, cl
         report_id = session.scalar(select(ReaderReport.id))
         author = session.scalar(select(User).where(User.display_name == "Alice Author"))
         with pytest.raises(PermissionDenied):
-            workflow.resolve_reader_report(report_id, author, "done")
+            reports.resolve_reader_report(report_id, author, "done")
 
 
 def test_the_desk_article_page_starts_a_re_review_for_editors_only(app, publisher, editor,

@@ -1,17 +1,36 @@
-"""`flask demo scale`: bulk data in every state, with an audit chain that verifies."""
+"""`python -m benchmarks.scale`: bulk data in every state, with an audit chain that
+verifies, written to the database the app is configured with (DATABASE_URL)."""
 
+import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from benchmarks.scale.__main__ import main as scale_command
 from reviewapp.accounts.models import UserRole
 from reviewapp.articles.models import Article, Reference, Revision
 from reviewapp.audit.models import AuditEvent, AuditHead
 from reviewapp.citations.models import CitationReport, CitationWaiver
-from reviewapp.public.models import ReaderReport
+from reviewapp.reports.models import ReaderReport
 from reviewapp.reviews.models import ASSIGNMENT_STATES, Assignment, Review, Signature
 from reviewapp.workflow.states import STATES
 
 
-def test_scale_covers_every_state_and_the_chain_verifies(app, rows):
+@pytest.fixture
+def scale(app_config, tmp_path):
+    """Runs the command as `python -m benchmarks.scale ARGS` would, configured
+    by the environment alone: the test's database and cheap password hashes."""
+    env = {"DATABASE_URL": app_config["DATABASE_URL"], "SECRET_KEY": "scale-secret",
+           "REVIEWAPP_INSTANCE_PATH": str(tmp_path / "scale-instance")}
+    env.update({f"REVIEWAPP_{name}": str(value) for name, value in app_config.items()
+                if name.startswith("ARGON2_")})
+
+    def invoke(*args: str):
+        return CliRunner().invoke(scale_command, list(args), env=env)
+
+    return invoke
+
+
+def test_scale_covers_every_state_and_the_chain_verifies(app, rows, scale):
     runner = app.test_cli_runner()
     # An event recorded before: the generated chain continues from it.
     with app.app_context():
@@ -21,7 +40,7 @@ def test_scale_covers_every_state_and_the_chain_verifies(app, rows):
         record("audit.exported", details={"rows": 0})
         db.session.commit()
 
-    result = runner.invoke(args=["demo", "scale", "--articles", "120", "--events", "300"])
+    result = scale("--articles", "120", "--events", "300")
     assert result.exit_code == 0, result.output
     assert "120 articles and 300 audit events" in result.output
 
@@ -63,15 +82,13 @@ def test_scale_covers_every_state_and_the_chain_verifies(app, rows):
     assert client.get(f"/api/v1/articles/{slug}").status_code == 200
 
 
-def test_scale_refuses_a_database_with_articles_unless_forced(app):
+def test_scale_refuses_a_database_with_articles_unless_forced(app, scale):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["demo", "scale", "--articles", "10", "--events", "5"]
-                         ).exit_code == 0
-    refused = runner.invoke(args=["demo", "scale", "--articles", "10", "--events", "5"])
+    assert scale("--articles", "10", "--events", "5").exit_code == 0
+    refused = scale("--articles", "10", "--events", "5")
     assert refused.exit_code == 1
     assert "already has articles" in refused.output
-    forced = runner.invoke(args=["demo", "scale", "--articles", "10", "--events", "5",
-                                 "--force"])
+    forced = scale("--articles", "10", "--events", "5", "--force")
     assert forced.exit_code == 0, forced.output
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     # New rows can still be added the ordinary way after explicit ids.
@@ -82,3 +99,12 @@ def test_scale_refuses_a_database_with_articles_unless_forced(app):
         create_user(email="after@example.org", display_name="After", password="x" * 12,
                     roles=["author"], specialties=[])
         db.session.commit()
+
+
+def test_the_production_cli_has_no_scale_command(app):
+    """Benchmark data is made by benchmarks/, never by the app's own `flask` CLI."""
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo", "scale", "--articles", "10"])
+    assert result.exit_code == 2
+    assert "No such command 'scale'" in result.output
+    assert "load" in runner.invoke(args=["demo", "--help"]).output

@@ -14,11 +14,14 @@ from tests.unit.test_pure_modules import _web_modules_loaded_by
 PACKAGE = Path(__file__).resolve().parents[2] / "reviewapp"
 
 
-def _literals(node) -> set[str]:
-    """The strings an expression can be: a literal, either arm of `a if c else b`,
-    or an f-string's constant prefix marked with '*'."""
+def _literals(node, constants: dict[str, str] | None = None) -> set[str]:
+    """The strings an expression can be: a literal, a module-level string
+    constant, either arm of `a if c else b`, or an f-string's constant prefix
+    marked with '*'."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return {node.value}
+    if isinstance(node, ast.Name) and constants and node.id in constants:
+        return {constants[node.id]}
     if isinstance(node, ast.IfExp):
         return _literals(node.body) | _literals(node.orelse)
     if isinstance(node, ast.BoolOp):
@@ -36,6 +39,10 @@ def recorded_in_source() -> dict[str, list[str]]:
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         where = str(path.relative_to(PACKAGE.parent))
+        constants = {target.id: node.value.value for node in tree.body
+                     if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+                     and isinstance(node.value.value, str)
+                     for target in node.targets if isinstance(target, ast.Name)}
         for node in ast.walk(tree):
             if (isinstance(node, ast.Assign) and len(node.targets) == 1
                     and getattr(node.targets[0], "id", None) == "_PAST"):
@@ -45,7 +52,7 @@ def recorded_in_source() -> dict[str, list[str]]:
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
             candidates = set()
             if name == "record" and node.args:
-                candidates |= _literals(node.args[0])
+                candidates |= _literals(node.args[0], constants)
             candidates |= {s for kw in node.keywords if kw.arg == "action"
                            for s in _literals(kw.value)}
             for action in candidates:

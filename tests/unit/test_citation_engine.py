@@ -292,8 +292,10 @@ def test_retraction_message_gives_the_notice():
 
 def test_retraction_keys_are_doi_and_pmid():
     ref = parse_reference(1, "Doe J. https://doi.org/10.5555/Example.2019.0042 PMID: 31000001")
-    assert retraction_keys(ref) == ["doi:10.5555/example.2019.0042", "pmid:31000001"]
-    assert retraction_keys(parse_reference(1, "Doe J. Pain.")) == []
+    assert retraction_keys(ref.doi, ref.pmid) == ["doi:10.5555/example.2019.0042",
+                                                  "pmid:31000001"]
+    unidentified = parse_reference(1, "Doe J. Pain.")
+    assert retraction_keys(unidentified.doi, unidentified.pmid) == []
 
 
 def test_report_is_deterministic_and_ordered_text_first_then_references():

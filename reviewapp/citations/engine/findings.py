@@ -1,0 +1,112 @@
+"""What the engine reports: the catalogue of finding codes, a Finding with its stable key
+and its one stored form (to_dict / from_dict), and the Report of one check."""
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+# The catalogue in DESIGN §4; the order is also the order of findings at one place.
+CODES = {
+    "no-references": ERROR,
+    "marker-malformed": ERROR,
+    "marker-unresolved": ERROR,
+    "reference-order": WARNING,
+    "claim-uncited": WARNING,
+    "link-unlisted": WARNING,
+    "identifier-invalid": ERROR,
+    "reference-retracted": ERROR,
+    "reference-concern": WARNING,
+    "reference-corrected": INFO,
+    "reference-duplicate": WARNING,
+    "reference-uncited": WARNING,
+    "reference-unidentified": WARNING,
+    "reference-stale": INFO,
+}
+_CODE_ORDER = {code: index for index, code in enumerate(CODES)}
+
+# The fields of `citations check --format json` (DESIGN §4), in their order there.
+_PUBLIC_FIELDS = ("code", "severity", "message", "reference", "marker", "sentence")
+
+
+def finding_key(code: str, reference: int | None, marker: str | None,
+                sentence: str | None) -> str:
+    """Stable across re-runs of the same text; editor waivers attach to it."""
+    digest = hashlib.sha256((sentence or "").encode("utf-8", "replace")).hexdigest()
+    number = "" if reference is None else str(reference)
+    return f"{code}:{number}:{marker or ''}:{digest[:12]}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    reference: int | None = None
+    marker: str | None = None
+    sentence: str | None = None
+    offset: int | None = None
+    # Derived from the location when the engine makes the finding; a finding read back
+    # from storage keeps the key it was stored (and waived) under.
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", finding_key(
+                self.code, self.reference, self.marker, self.sentence))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form (a citation report's JSON column)."""
+        return {"key": self.key, "code": self.code, "severity": self.severity,
+                "message": self.message, "reference": self.reference,
+                "marker": self.marker, "sentence": self.sentence, "offset": self.offset}
+
+    @classmethod
+    def from_dict(cls, stored: Mapping[str, Any]) -> "Finding":
+        return cls(code=stored["code"], severity=stored["severity"],
+                   message=stored["message"], reference=stored.get("reference"),
+                   marker=stored.get("marker"), sentence=stored.get("sentence"),
+                   offset=stored.get("offset"), key=stored.get("key") or "")
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+
+    def summary(self) -> dict:
+        counts = {ERROR: 0, WARNING: 0, INFO: 0}
+        for finding in self.findings:
+            counts[finding.severity] = counts.get(finding.severity, 0) + 1
+        return counts
+
+    def to_json(self) -> dict:
+        """The object `citations check --format json` prints."""
+        findings = [finding.to_dict() for finding in self.findings]
+        return {"findings": [{name: stored[name] for name in _PUBLIC_FIELDS}
+                             for stored in findings],
+                "summary": self.summary()}
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(finding for finding in self.findings if finding.severity == ERROR)
+
+
+def make_finding(code: str, message: str, **location) -> Finding:
+    """A finding with the severity the catalogue gives its code."""
+    return Finding(code=code, severity=CODES[code], message=message, **location)
+
+
+def in_order(findings: list[Finding]) -> tuple[Finding, ...]:
+    """Findings in the text first, by position, then findings on references, by number;
+    one finding per key."""
+    def place(finding: Finding) -> tuple:
+        in_text = finding.offset is not None and finding.reference is None
+        where = finding.offset if in_text else (finding.reference or 0)
+        return (0 if in_text else 1, where, _CODE_ORDER[finding.code], finding.key)
+
+    unique: dict[str, Finding] = {}
+    for finding in sorted(findings, key=place):
+        unique.setdefault(finding.key, finding)
+    return tuple(unique.values())
