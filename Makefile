@@ -28,7 +28,11 @@ run: $(VENV)/.installed
 	$(FLASK) demo load
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Style and layers first (ruff; lint-imports with the contracts in pyproject.toml),
+# then the whole suite.
 test: $(VENV)/.installed-dev
+	$(BIN)/ruff check reviewapp tests migrations benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The soak test at length: gunicorn + PostgreSQL under mixed load for

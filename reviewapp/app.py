@@ -25,6 +25,30 @@ def create_app(test_config=None):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, test_config)
 
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from reviewapp.ops import register_ops
+
+    register_ops(app)  # /healthz, and /metrics when enabled
+
+    from reviewapp.error_pages import register_error_handlers
+    from reviewapp.security import register_security
+
+    register_error_handlers(app)
+    register_security(app)
+
+    from reviewapp.cli import register_cli
+
+    register_cli(app)
+
+    from reviewapp.templating import register_templating
+
+    register_templating(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
     from reviewapp import extensions
     from reviewapp.db import register_session_cleanup
     from reviewapp.extensions import csrf, db, login_manager, migrate
@@ -43,6 +67,8 @@ def create_app(test_config=None):
     login_manager.user_loader(load_user_by_session_token)
     del extensions
 
+
+def _register_blueprints(app: Flask) -> None:
     from reviewapp.routing import register_converters
 
     register_converters(app)  # before the blueprints add their rules
@@ -76,25 +102,6 @@ def create_app(test_config=None):
     app.register_blueprint(audit_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
-
-    from reviewapp.ops import register_ops
-
-    register_ops(app)  # /healthz, and /metrics when enabled
-
-    from reviewapp.errors import register_error_handlers
-    from reviewapp.security import register_security
-
-    register_error_handlers(app)
-    register_security(app)
-
-    from reviewapp.cli import register_cli
-
-    register_cli(app)
-
-    from reviewapp.templating import register_templating
-
-    register_templating(app)
-    return app
 
 
 def freeze_startup_objects() -> None:

@@ -1,14 +1,21 @@
 """Template filters and globals."""
 
 from reviewapp.accounts.permissions import has_role
+from reviewapp.lifecycle.events import EVENTS, SIMPLE_EVENTS
+from reviewapp.lifecycle.states import state_badge, state_label, waiting_for
 from reviewapp.rendering import render_markdown
-from reviewapp.workflow.states import state_label, waiting_for
+from reviewapp.urls import site_url
 
 
 def register_templating(app):
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["state_label"] = state_label
     app.jinja_env.filters["waiting_for"] = waiting_for
+    app.jinja_env.filters["state_badge"] = state_badge
+    # A mail's subject line stays one line whatever a title holds.
+    app.jinja_env.filters["oneline"] = lambda text: " ".join(str(text).split())
+    app.jinja_env.globals["simple_events"] = [EVENTS[name] for name in SIMPLE_EVENTS]
+    app.jinja_env.globals["site_url"] = site_url  # absolute links in mail templates
     app.jinja_env.filters["utc"] = lambda moment: (
         moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "")
     app.jinja_env.globals["has_role"] = has_role

@@ -11,9 +11,9 @@ from reviewapp.articles.content import content_hash
 from reviewapp.articles.models import Article, ArticleTag, Reference, Revision
 from reviewapp.citations.models import CitationReport, CitationWaiver
 from reviewapp.extensions import db
+from reviewapp.lifecycle import states as S
 from reviewapp.reports.models import ReaderReport
 from reviewapp.reviews.models import Assignment, Review, Signature
-from reviewapp.workflow import states as S
 
 from .bulk import BATCH, PendingRows
 from .reviews import write_reader_report, write_reviews

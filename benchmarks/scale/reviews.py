@@ -4,9 +4,9 @@ reports on approved articles."""
 import random
 from datetime import datetime, timedelta
 
+from reviewapp.lifecycle import states as S
 from reviewapp.reports.models import OPEN, RESOLVED, ReaderReport
 from reviewapp.reviews import models as R  # assignment and review states, models
-from reviewapp.workflow import states as S
 
 from .bulk import PendingRows
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reviewapp.accounts.models import User
 from reviewapp.db import Base, UTCDateTime, utcnow
-from reviewapp.workflow.states import DRAFT, STATES, state_label
+from reviewapp.lifecycle.states import DRAFT, STATES, state_label
 
 # In review, with an error finding of the current revision that no editor waived.
 # Written out as SQL so that a query with these very words can use the partial

@@ -31,7 +31,7 @@ from reviewapp.errors import (
     TransitionRefused,
 )
 from reviewapp.extensions import db
-from reviewapp.workflow.states import STATES, state_label
+from reviewapp.lifecycle.states import STATES, state_label
 
 
 @dataclass

@@ -15,8 +15,8 @@ from reviewapp.citations.jats import JatsImportError, parse_jats
 from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
 from reviewapp.forms import MISSING_VERSION, render_form
+from reviewapp.lifecycle.states import STATE_LABELS
 from reviewapp.routing import id_argument
-from reviewapp.workflow.states import STATE_LABELS
 
 bp = Blueprint("articles", __name__, url_prefix="/desk/articles")
 

@@ -17,7 +17,7 @@ from reviewapp.citations.models import Retraction
 from reviewapp.db import utcnow
 from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db
-from reviewapp.workflow.states import APPROVED
+from reviewapp.lifecycle.states import APPROVED
 
 REQUIRED_COLUMNS = ("Record ID", "OriginalPaperDOI", "OriginalPaperPubMedID", "RetractionNature")
 # How the database writes "no value".

@@ -5,7 +5,6 @@ from sqlalchemy import or_, select
 
 from reviewapp.accounts.models import User
 from reviewapp.articles.models import Article, Reference, Revision
-from reviewapp.audit.services import record
 from reviewapp.citations import engine
 from reviewapp.citations.identifiers import ParsedReference, parse_reference
 from reviewapp.citations.models import CitationReport, CitationWaiver, Retraction
@@ -131,9 +130,4 @@ def waive_finding(article: Article, actor: User, finding_key: str, reason: str) 
     db.session.add(waiver)
     db.session.flush()
     count_citation_errors(article)
-    record("citation.waived", actor=actor, object_type="citation_waiver", object_id=waiver.id,
-           article_id=article.id, reason=reason,
-           details={"code": finding.code, "message": finding.message,
-                    "finding_key": finding_key,
-                    "revision": article.current_revision.number})
     return waiver

@@ -14,9 +14,9 @@ from reviewapp.accounts.models import User
 from reviewapp.articles.models import Article
 from reviewapp.audit.services import record
 from reviewapp.extensions import db
+from reviewapp.lifecycle.states import CHANGES_REQUESTED, SUBMITTED, UNDER_REVIEW
 from reviewapp.mail.services import enqueue
 from reviewapp.reviews.models import ACCEPTED, INVITED, Assignment
-from reviewapp.workflow.states import CHANGES_REQUESTED, SUBMITTED, UNDER_REVIEW
 
 REVIEWABLE_STATES = (SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED)
 # Key of the PostgreSQL advisory lock held by one `reminders send` run at a time.

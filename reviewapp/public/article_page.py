@@ -19,17 +19,17 @@ from reviewapp.citations.engine import notice_kind, retraction_keys
 from reviewapp.citations.models import CitationReport, Retraction
 from reviewapp.errors import NotFound
 from reviewapp.extensions import db
-from reviewapp.public.citation_links import link_markers
-from reviewapp.public.listing import RelatedArticle, related_articles
-from reviewapp.rendering import render_markdown
-from reviewapp.reviews.models import APPROVE, SIGNATURE_MEANING, Review, Signature
-from reviewapp.workflow.states import (
+from reviewapp.lifecycle.states import (
     APPROVED,
     CHANGES_REQUESTED,
     STATE_LABELS,
     SUBMITTED,
     UNDER_REVIEW,
 )
+from reviewapp.public.citation_links import link_markers
+from reviewapp.public.listing import RelatedArticle, related_articles
+from reviewapp.rendering import render_markdown
+from reviewapp.reviews.models import APPROVE, SIGNATURE_MEANING, Review, Signature
 
 BOARD_STATEMENT = ("Articles on this site are reviewed for accuracy by our Medical Advisory "
                    "Board before they are published.")

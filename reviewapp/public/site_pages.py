@@ -12,10 +12,10 @@ from reviewapp.audit.services import record
 from reviewapp.db import transaction_lock, utcnow
 from reviewapp.errors import InvalidInput, PermissionDenied, StaleVersion
 from reviewapp.extensions import db
+from reviewapp.lifecycle.states import STATE_LABELS
 from reviewapp.public.article_page import BOARD_STATEMENT, PENDING_CAUTION
 from reviewapp.public.models import SitePage
 from reviewapp.reviews.models import SIGNATURE_MEANING
-from reviewapp.workflow.states import STATE_LABELS
 
 POLICY_SLUG = "editorial-policy"
 MAX_POLICY_LENGTH = 20_000

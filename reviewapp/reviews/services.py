@@ -1,5 +1,5 @@
-"""Assignments, reviews and e-signatures: each command locks the article,
-asks the state machine, changes rows, records its audit event and flushes."""
+"""Assignments, reviews and e-signatures: each command applies one life-cycle
+event through lifecycle.service.transition, with the rows the event changes."""
 
 from datetime import datetime
 
@@ -8,20 +8,19 @@ from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from reviewapp.accounts.models import User, UserRole, UserSpecialty
-from reviewapp.accounts.services import confirm_password
+from reviewapp.accounts.services import confirm_password, lock_user, note_failed_password
 from reviewapp.articles.models import Article
-from reviewapp.articles.services import lock_article
-from reviewapp.audit.services import record
 from reviewapp.db import utcnow
 from reviewapp.errors import (
     InvalidInput,
     NotFound,
     PermissionDenied,
+    RefusalOnRecord,
     StaleVersion,
     TransitionRefused,
 )
 from reviewapp.extensions import db
-from reviewapp.mail.services import enqueue
+from reviewapp.lifecycle.service import transition
 from reviewapp.reviews.models import (
     ACCEPTED,
     APPROVE,
@@ -35,16 +34,8 @@ from reviewapp.reviews.models import (
     Review,
     Signature,
 )
-from reviewapp.workflow import machine
-from reviewapp.workflow.services import (
-    actor_of,
-    change_state,
-    decide,
-    load_facts,
-    mark_approved,
-    notify_author,
-)
-from reviewapp.workflow.states import APPROVED
+
+WRONG_SIGNATURE_PASSWORD = "The password is not correct. Nothing was signed."
 
 
 def _assignment_of(article_id: int, reviewer_id: int) -> Assignment | None:
@@ -52,10 +43,7 @@ def _assignment_of(article_id: int, reviewer_id: int) -> Assignment | None:
                                                       Assignment.reviewer_id == reviewer_id))
 
 
-def assign_reviewer(article_id: int, actor: User, version: int | None, reviewer_id: int,
-                    due_at: datetime) -> Assignment:
-    article = lock_article(article_id)
-    reviewer = db.session.get(User, reviewer_id)
+def _check_reviewer(reviewer: User | None, article: Article, due_at: datetime) -> None:
     if reviewer is None:
         raise InvalidInput("There is no such user.")
     if reviewer.id == article.author_id:
@@ -67,44 +55,37 @@ def assign_reviewer(article_id: int, actor: User, version: int | None, reviewer_
                                 "board (no reviewer role).")
     if due_at <= utcnow():
         raise InvalidInput("The due date must be in the future.")
-    before = article.state
-    after = decide(article, "assign", actor, version, subject_id=reviewer.id)
-    assignment = _assignment_of(article.id, reviewer.id)
-    if assignment is None:
-        assignment = Assignment(article_id=article.id, reviewer_id=reviewer.id)
-        db.session.add(assignment)
-    assignment.state, assignment.due_at, assignment.assigned_by_id = INVITED, due_at, actor.id
-    assignment.invited_at, assignment.responded_at = utcnow(), None
-    assignment.competing_interests = assignment.decline_reason = None
-    article.state = after
-    article.version += 1
-    db.session.flush()
-    record("assignment.created", actor=actor, object_type="assignment",
-           object_id=assignment.id, article_id=article.id,
-           details={"reviewer": {"id": reviewer.id, "name": reviewer.display_name},
-                    "due_at": due_at.isoformat(),
-                    "before": {"state": before}, "after": {"state": after}})
-    title = article.current_revision.title
-    enqueue(reviewer.email, f"Invitation to review: {title}",
-            f"Dear {reviewer.display_name},\n\nYou are invited to review \"{title}\" for the "
-            f"Medical Advisory Board, due {due_at:%Y-%m-%d}.\nPlease accept or decline:\n"
-            f"{current_app.config['SITE_URL']}/desk/reviews\n", article_id=article.id)
+
+
+def assign_reviewer(article_id: int, actor: User, version: int | None, reviewer_id: int,
+                    due_at: datetime) -> Assignment:
+    with transition(article_id, "assign", actor, version, subject_id=reviewer_id) as change:
+        reviewer = db.session.get(User, reviewer_id)
+        _check_reviewer(reviewer, change.article, due_at)
+        assignment = _assignment_of(change.article.id, reviewer.id)
+        if assignment is None:
+            assignment = Assignment(article_id=change.article.id, reviewer_id=reviewer.id)
+            db.session.add(assignment)
+        assignment.state, assignment.due_at = INVITED, due_at
+        assignment.assigned_by_id = actor.id
+        assignment.invited_at, assignment.responded_at = utcnow(), None
+        assignment.competing_interests = assignment.decline_reason = None
+        db.session.flush()
+        change.object_type, change.object_id = "assignment", assignment.id
+        change.details = {"reviewer": {"id": reviewer.id, "name": reviewer.display_name},
+                          "due_at": due_at.isoformat()}
+        change.recipients["reviewer"] = [reviewer]
+        change.mail_context["assignment"] = assignment
     return assignment
 
 
 def unassign_reviewer(assignment_id: int, actor: User, version: int | None,
                       reason: str | None = None) -> Assignment:
     assignment = _get_assignment(assignment_id)
-    article = lock_article(assignment.article_id)
-    decide(article, "unassign", actor, version, subject_id=assignment.reviewer_id)
-    before = assignment.state
-    assignment.state = WITHDRAWN
-    article.version += 1
-    record("assignment.withdrawn", actor=actor, object_type="assignment",
-           object_id=assignment.id, article_id=article.id, reason=reason,
-           details={"reviewer_id": assignment.reviewer_id, "before": {"state": before},
-                    "after": {"state": WITHDRAWN}})
-    db.session.flush()
+    with transition(assignment.article_id, "unassign", actor, version, reason=reason,
+                    subject_id=assignment.reviewer_id) as change:
+        _assignment_moves(change, assignment, WITHDRAWN,
+                          {"reviewer_id": assignment.reviewer_id})
     return assignment
 
 
@@ -115,96 +96,83 @@ def _get_assignment(assignment_id: int) -> Assignment:
     return assignment
 
 
-def _own_assignment(assignment_id: int, actor: User) -> tuple[Assignment, Article]:
+def _own_assignment(assignment_id: int, actor: User) -> Assignment:
     assignment = _get_assignment(assignment_id)
     if assignment.reviewer_id != actor.id:
         raise PermissionDenied("This is not your assignment.")
-    return assignment, lock_article(assignment.article_id)
+    return assignment
+
+
+def _assignment_moves(change, assignment: Assignment, state: str, details: dict) -> None:
+    """The event is about the assignment: its record names the assignment and
+    its state before and after (the article's state does not change)."""
+    before, assignment.state = assignment.state, state
+    change.object_type, change.object_id = "assignment", assignment.id
+    change.details = {**details, "before": {"state": before}, "after": {"state": state}}
 
 
 def accept_assignment(assignment_id: int, actor: User, competing_interests: str) -> Assignment:
-    assignment, article = _own_assignment(assignment_id, actor)
-    machine.decide("accept", load_facts(article), actor_of(actor))
-    declaration = (competing_interests or "").strip() or "none"
-    assignment.state, assignment.responded_at = ACCEPTED, utcnow()
-    assignment.competing_interests = declaration
-    article.version += 1
-    record("assignment.accepted", actor=actor, object_type="assignment",
-           object_id=assignment.id, article_id=article.id,
-           details={"competing_interests": declaration,
-                    "before": {"state": INVITED}, "after": {"state": ACCEPTED}})
-    db.session.flush()
+    assignment = _own_assignment(assignment_id, actor)
+    with transition(assignment.article_id, "accept", actor, None) as change:
+        declaration = (competing_interests or "").strip() or "none"
+        assignment.responded_at, assignment.competing_interests = utcnow(), declaration
+        _assignment_moves(change, assignment, ACCEPTED, {"competing_interests": declaration})
     return assignment
 
 
 def decline_assignment(assignment_id: int, actor: User, reason: str) -> Assignment:
-    assignment, article = _own_assignment(assignment_id, actor)
-    machine.decide("decline", load_facts(article), actor_of(actor), reason=reason)
-    assignment.state, assignment.responded_at = DECLINED, utcnow()
-    assignment.decline_reason = reason.strip()
-    article.version += 1
-    record("assignment.declined", actor=actor, object_type="assignment",
-           object_id=assignment.id, article_id=article.id, reason=reason.strip(),
-           details={"before": {"state": INVITED}, "after": {"state": DECLINED}})
-    editor = db.session.get(User, assignment.assigned_by_id)
-    enqueue(editor.email, f"Invitation declined: {article.current_revision.title}",
-            f"{actor.display_name} declined to review \"{article.current_revision.title}\"."
-            f"\n\nReason: {reason.strip()}\n\n"
-            f"{current_app.config['SITE_URL']}/desk/articles/{article.id}\n",
-            article_id=article.id)
-    db.session.flush()
+    assignment = _own_assignment(assignment_id, actor)
+    with transition(assignment.article_id, "decline", actor, None, reason=reason) as change:
+        assignment.responded_at, assignment.decline_reason = utcnow(), change.reason
+        _assignment_moves(change, assignment, DECLINED, {})
+        change.recipients["editor"] = [db.session.get(User, assignment.assigned_by_id)]
     return assignment
 
 
 def approve_revision(article_id: int, actor: User, content_hash: str | None,
-                     password: str) -> Signature | None:
+                     password: str) -> Signature:
     """Sign and approve the current revision, the one whose content hash the
-    reviewer saw. A wrong password changes nothing but counts as a failed
-    authentication (None is returned, and the caller commits that record)."""
-    article = lock_article(article_id)
-    facts = load_facts(article)
-    # Decided under the row lock, before the password is even checked.
-    target = machine.decide("approve", facts, actor_of(actor))
-    if content_hash is not None and content_hash != article.current_revision.content_hash:
-        raise StaleVersion("This article changed since you opened it — nothing was saved. "
-                           "Review the new revision before signing.")
-    if not confirm_password(actor, password):
-        return None
-    revision = article.current_revision
-    assignment = _assignment_of(article.id, actor.id)
-    review = Review(assignment_id=assignment.id, article_id=article.id,
-                    revision_id=revision.id, reviewer_id=actor.id, decision=APPROVE)
-    signature = Signature(review=review, user_id=actor.id, printed_name=actor.display_name,
-                          meaning=SIGNATURE_MEANING, content_hash=revision.content_hash)
-    db.session.add_all([review, signature])
-    assignment.state = COMPLETED
-    db.session.flush()
-    record("review.approved", actor=actor, object_type="review", object_id=review.id,
-           article_id=article.id,
-           details={"revision": revision.number, "signature_id": signature.id,
-                    "content_hash": revision.content_hash, "meaning": SIGNATURE_MEANING})
-    article.version += 1
-    if target == APPROVED:
-        mark_approved(article, actor, sorted(facts.approved_by | {actor.id}))
-    db.session.flush()
+    reviewer saw. Decided under the row lock before the password is checked.
+    A wrong password changes nothing but counts as a failed authentication:
+    RefusalOnRecord, whose record is written again after the rollback."""
+    with transition(article_id, "approve", actor, None) as change:
+        revision = change.article.current_revision
+        if content_hash is not None and content_hash != revision.content_hash:
+            raise StaleVersion("This article changed since you opened it — nothing was "
+                               "saved. Review the new revision before signing.")
+        if not confirm_password(actor, password):
+            raise RefusalOnRecord(WRONG_SIGNATURE_PASSWORD,
+                                  keep=lambda: _count_wrong_password(actor.id))
+        assignment = _assignment_of(article_id, actor.id)
+        review = Review(assignment_id=assignment.id, article_id=article_id,
+                        revision_id=revision.id, reviewer_id=actor.id, decision=APPROVE)
+        signature = Signature(review=review, user_id=actor.id, printed_name=actor.display_name,
+                              meaning=SIGNATURE_MEANING, content_hash=revision.content_hash)
+        db.session.add_all([review, signature])
+        assignment.state = COMPLETED
+        db.session.flush()
+        change.object_type, change.object_id = "review", review.id
+        change.details = {"signature_id": signature.id,
+                          "content_hash": revision.content_hash, "meaning": SIGNATURE_MEANING}
     return signature
+
+
+def _count_wrong_password(user_id: int) -> None:
+    user = db.session.get(User, user_id)
+    lock_user(user)
+    note_failed_password(user)
 
 
 def request_changes(article_id: int, actor: User, version: int | None,
                     comment: str) -> Review:
-    article = lock_article(article_id)
-    revision = article.current_revision
-    assignment = _assignment_of(article.id, actor.id)
-    change_state(article, "request_changes", actor, version, reason=comment,
-                 action="review.changes_requested")
-    review = Review(assignment_id=assignment.id, article_id=article.id,
-                    revision_id=revision.id, reviewer_id=actor.id, decision=REQUEST_CHANGES,
-                    comment=comment.strip())
-    db.session.add(review)
-    assignment.state = COMPLETED
-    notify_author(article, f"Changes requested: {revision.title}",
-                  f"{actor.display_name} asked for changes:\n\n{comment.strip()}\n")
-    db.session.flush()
+    with transition(article_id, "request_changes", actor, version, reason=comment) as change:
+        revision = change.article.current_revision
+        assignment = _assignment_of(article_id, actor.id)
+        review = Review(assignment_id=assignment.id, article_id=article_id,
+                        revision_id=revision.id, reviewer_id=actor.id,
+                        decision=REQUEST_CHANGES, comment=change.reason)
+        db.session.add(review)
+        assignment.state = COMPLETED
     return review
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased, joinedload, load_only
 from reviewapp.articles.models import BLOCKED, Article, Revision, listed_revision
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
+from reviewapp.lifecycle.states import APPROVED, SUBMITTED, UNDER_REVIEW
 from reviewapp.reports.models import OPEN, ReaderReport
 from reviewapp.reviews.models import (
     ACCEPTED,
@@ -19,7 +20,6 @@ from reviewapp.reviews.models import (
     Review,
 )
 from reviewapp.workflow import forms
-from reviewapp.workflow.states import APPROVED, SUBMITTED, UNDER_REVIEW
 
 
 def _assignments(*conditions, order_by):

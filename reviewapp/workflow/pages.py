@@ -11,10 +11,11 @@ from reviewapp.articles.models import Article, Revision
 from reviewapp.audit import queries as audit_queries
 from reviewapp.citations import services as citations
 from reviewapp.extensions import db
+from reviewapp.lifecycle import machine
+from reviewapp.lifecycle.service import actor_of, load_facts
 from reviewapp.reviews import services as reviews
 from reviewapp.reviews.models import OPEN_ASSIGNMENT_STATES, signature_is_valid
-from reviewapp.workflow import forms, machine
-from reviewapp.workflow.services import actor_of, load_facts
+from reviewapp.workflow import forms
 
 
 def revisions_of(article_id: int) -> list[Revision]:

@@ -7,8 +7,11 @@ from flask_login import current_user, login_required
 
 from reviewapp.accounts.access import role_required
 from reviewapp.articles import services as articles
-from reviewapp.errors import InvalidInput, StaleVersion, TransitionRefused
+from reviewapp.error_pages import roll_back
+from reviewapp.errors import InvalidInput, RefusalOnRecord, StaleVersion, TransitionRefused
 from reviewapp.extensions import db
+from reviewapp.lifecycle.events import EVENTS, SIMPLE_EVENTS
+from reviewapp.reports import services as reports
 from reviewapp.reports.forms import RereviewForm, ResolveReportForm
 from reviewapp.reviews import services as reviews
 from reviewapp.workflow import dashboards, forms, pages
@@ -17,7 +20,7 @@ from reviewapp.workflow import services as workflow
 bp = Blueprint("workflow", __name__, url_prefix="/desk")
 
 # Refusals shown on the page the form came from, with what was typed kept.
-REFUSALS = (InvalidInput, StaleVersion, TransitionRefused)
+REFUSALS = (InvalidInput, StaleVersion, TransitionRefused, RefusalOnRecord)
 
 
 def form_refusal(form) -> InvalidInput:
@@ -26,7 +29,7 @@ def form_refusal(form) -> InvalidInput:
 
 
 def _article_page(article_id: int, error, **bound_forms):
-    db.session.rollback()
+    roll_back(error)
     flash(error.message, "danger")
     article = articles.get_article(article_id, current_user)
     return render_template("articles/show.html",
@@ -54,17 +57,9 @@ def _simple_action(service, message: str):
     return login_required(view)
 
 
-for _rule, _service, _message in [
-    ("submit", workflow.submit_article, "Submitted for review."),
-    ("resubmit", workflow.resubmit_article, "Resubmitted: the reviewers can see the new "
-                                            "revision."),
-    ("withdraw", workflow.withdraw_article, "The article was withdrawn."),
-    ("reopen", workflow.reopen_article, "The article is a draft again."),
-    ("revise", workflow.revise_article, "A new draft revision was started; the approved "
-                                        "revision stays public until a newer one is approved."),
-]:
-    bp.add_url_rule(f"/articles/<int:article_id>/{_rule}", view_func=_simple_action(
-        _service, _message), methods=["POST"])
+for _event in SIMPLE_EVENTS:
+    bp.add_url_rule(f"/articles/<int:article_id>/{_event}", view_func=_simple_action(
+        getattr(workflow, f"{_event}_article"), EVENTS[_event].notice), methods=["POST"])
 
 
 @bp.route("/articles/<int:article_id>/reject", methods=["POST"])
@@ -77,7 +72,7 @@ def reject(article_id: int):
         workflow.reject_article(article_id, current_user, form.version.data, form.reason.data)
     except REFUSALS as error:
         return _article_page(article_id, error, reason_form=form)
-    return _done(article_id, "The article was rejected.")
+    return _done(article_id, EVENTS["reject"].notice)
 
 
 @bp.route("/articles/<int:article_id>/waive/<int:n>", methods=["POST"])
@@ -92,7 +87,7 @@ def waive(article_id: int, n: int):
                                          form.finding_key.data, form.reason.data)
     except REFUSALS as error:
         return _article_page(article_id, error, waive_forms={n: form})
-    return _done(article_id, "Finding waived." + (" The article is now approved."
+    return _done(article_id, EVENTS["waive"].notice + (" The article is now approved."
                                                   if article.state == "approved" else ""))
 
 
@@ -127,7 +122,7 @@ def unassign(assignment_id: int):
         db.session.rollback()
         flash(error.message, "danger")
         return redirect(request.referrer or url_for("main.home"))
-    return _done(assignment.article_id, "The reviewer was unassigned.")
+    return _done(assignment.article_id, EVENTS["unassign"].notice)
 
 
 @bp.route("/assignments/<int:assignment_id>/accept", methods=["POST"])
@@ -141,7 +136,7 @@ def accept(assignment_id: int):
         except REFUSALS as error:
             return _queue_page(error, {("accept", assignment_id): form})
         db.session.commit()
-        flash("Thank you: the review is in your queue.", "success")
+        flash(EVENTS["accept"].notice, "success")
         return redirect(url_for("workflow.review", article_id=assignment.article_id))
     return _queue_page(form_refusal(form),
                        {("accept", assignment_id): form})
@@ -157,7 +152,7 @@ def decline(assignment_id: int):
         except REFUSALS as error:
             return _queue_page(error, {("decline", assignment_id): form})
         db.session.commit()
-        flash("The invitation was declined; the editor has been told.", "success")
+        flash(EVENTS["decline"].notice, "success")
         return redirect(url_for("workflow.queue"))
     return _queue_page(InvalidInput("A reason is required to decline."),
                        {("decline", assignment_id): form})
@@ -179,7 +174,7 @@ def review(article_id: int):
 
 
 def _review_page(article_id: int, error, **bound_forms):
-    db.session.rollback()
+    roll_back(error)
     flash(error.message, "danger")
     article = articles.get_article(article_id, current_user)
     return render_template("workflow/review.html",
@@ -194,17 +189,11 @@ def approve(article_id: int):
         return _review_page(article_id, form_refusal(form),
                             approve_form=form)
     try:
-        signature = reviews.approve_revision(article_id, current_user, form.content_hash.data,
-                                             form.password.data)
+        reviews.approve_revision(article_id, current_user, form.content_hash.data,
+                                 form.password.data)
     except REFUSALS as error:
         return _review_page(article_id, error, approve_form=form)
-    if signature is None:
-        db.session.commit()  # keeps the record of the failed authentication, nothing else
-        form.password.errors.append("The password is not correct. Nothing was signed.")
-        article = articles.get_article(article_id, current_user)
-        return render_template("workflow/review.html",
-                               **pages.review_context(article, approve_form=form)), 400
-    return _done(article_id, "Approved and signed.")
+    return _done(article_id, EVENTS["approve"].notice)
 
 
 @bp.route("/articles/<int:article_id>/request-changes", methods=["POST"])
@@ -219,7 +208,7 @@ def request_changes(article_id: int):
                                 form.comments.data)
     except REFUSALS as error:
         return _review_page(article_id, error, changes_form=form)
-    return _done(article_id, "Changes requested: the author has been told.")
+    return _done(article_id, EVENTS["request_changes"].notice)
 
 
 @bp.route("/reviews")
@@ -235,7 +224,7 @@ def editor_dashboard():
 
 
 def _dashboard_page(error):
-    db.session.rollback()
+    roll_back(error)
     flash(error.message, "danger")
     return render_template("workflow/editor.html", **dashboards.editor_dashboard()), \
         error.status_code
@@ -252,8 +241,7 @@ def start_rereview(article_id: int):
                                 reason=form.reason.data, report_id=form.report_id.data)
     except REFUSALS as error:
         return _dashboard_page(error)
-    return _done(article_id, "Re-review started: the reviewers have a copy of the approved "
-                             "revision; the approved revision stays public meanwhile.")
+    return _done(article_id, EVENTS["rereview"].notice)
 
 
 @bp.route("/reader-reports/<int:report_id>/resolve", methods=["POST"])
@@ -263,7 +251,7 @@ def resolve_report(report_id: int):
     if not form.validate_on_submit():
         return _dashboard_page(form_refusal(form))
     try:
-        workflow.resolve_reader_report(report_id, current_user, form.resolution.data)
+        reports.resolve_reader_report(report_id, current_user, form.resolution.data)
     except REFUSALS as error:
         return _dashboard_page(error)
     db.session.commit()

@@ -31,9 +31,9 @@ from reviewapp.errors import (
     LOST_WHILE_SAVING_MESSAGE,
 )
 from reviewapp.extensions import db
+from reviewapp.lifecycle.events import EVENTS as LIFE_CYCLE
+from reviewapp.lifecycle.states import APPROVED, UNDER_REVIEW
 from reviewapp.reviews.models import Review, Signature
-from reviewapp.workflow.machine import TRANSITIONS
-from reviewapp.workflow.states import APPROVED, UNDER_REVIEW
 from tests.conftest import (
     PASSWORD,
     REQUIRE_POSTGRES,
@@ -130,14 +130,14 @@ def replay(actions, author_id: int, required_approvals: int) -> str:
             continue
         event = {"review.approved": "approve", "review.changes_requested": "request_changes",
                  "article.rejected": "reject", "article.approved": "approve"}[action]
-        assert state in TRANSITIONS[event].sources, (action, state)
+        assert state in LIFE_CYCLE[event].sources, (action, state)
         approvals += action == "review.approved"
         if action == "article.approved":
             assert approvals == required_approvals, approvals
-            state = TRANSITIONS["approve"].target
+            state = LIFE_CYCLE["approve"].target
         elif action != "review.approved":  # one approval of several leaves the state
             assert details["before"]["state"] == state, (action, details)
-            state = TRANSITIONS[event].target
+            state = LIFE_CYCLE[event].target
             assert details["after"]["state"] == state, (action, details)
     assert (approvals >= required_approvals) == (state == APPROVED), (approvals, state)
     return state

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from reviewapp.audit.models import AuditEvent
+from reviewapp.lifecycle.states import STATE_LABELS
 from reviewapp.public.models import SitePage
-from reviewapp.workflow.states import STATE_LABELS
 from tests.conftest import audit_actions
 from tests.integration.test_public_pages import text_of
 

@@ -10,9 +10,9 @@ from reviewapp.accounts.models import UserRole
 from reviewapp.articles.models import Article, Reference, Revision
 from reviewapp.audit.models import AuditEvent, AuditHead
 from reviewapp.citations.models import CitationReport, CitationWaiver
+from reviewapp.lifecycle.states import STATES
 from reviewapp.reports.models import ReaderReport
 from reviewapp.reviews.models import ASSIGNMENT_STATES, Assignment, Review, Signature
-from reviewapp.workflow.states import STATES
 
 
 @pytest.fixture

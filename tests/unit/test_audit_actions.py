@@ -9,6 +9,7 @@ import pytest
 
 from reviewapp.audit import actions
 from reviewapp.audit.actions import ACTIONS, UnregisteredAction, check_registered, matching
+from reviewapp.lifecycle.events import APPROVAL_ACTION, EVENTS
 from tests.unit.test_pure_modules import _web_modules_loaded_by
 
 PACKAGE = Path(__file__).resolve().parents[2] / "reviewapp"
@@ -33,8 +34,12 @@ def _literals(node, constants: dict[str, str] | None = None) -> set[str]:
 
 def recorded_in_source() -> dict[str, list[str]]:
     """action -> where: the first argument of every record(...) call and every
-    `action=` keyword in reviewapp; f"article.{_PAST[event]}" expands to _PAST."""
+    `action=` keyword in reviewapp, and each life-cycle event's audit action
+    (lifecycle/service.py records them); f"article.{_PAST[event]}" expands to _PAST."""
     found: dict[str, list[str]] = {}
+    for event in EVENTS.values():
+        found.setdefault(event.audit_action, []).append(f"lifecycle/events.py:{event.name}")
+    found.setdefault(APPROVAL_ACTION, []).append("lifecycle/events.py:APPROVAL_ACTION")
     past: set[str] = set()
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -68,7 +73,7 @@ def test_the_scan_finds_the_calls_it_should():
     found = recorded_in_source()
     assert "reviewapp/accounts/services.py" in found["user.login"][0]
     assert "article.submitted" in found and "article.revision_started" in found
-    assert "review.changes_requested" in found  # change_state(..., action=...)
+    assert "review.changes_requested" in found  # an event's audit action
     assert {"user.reactivated", "user.deactivated"} <= set(found)
 
 

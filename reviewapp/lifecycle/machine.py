@@ -1,4 +1,4 @@
-"""The article life cycle as a table of transitions and guards. Pure module.
+"""The article life cycle decided: the events of events.py and their guards. Pure module.
 
 `decide(event, facts, actor)` returns the state the article moves to, or
 raises TransitionRefused with a message the UI shows as it is. Services
@@ -8,54 +8,8 @@ gather the facts from the database, call it, and apply the result.
 from dataclasses import dataclass, field
 
 from reviewapp.errors import TransitionRefused
-from reviewapp.workflow.states import (
-    APPROVED,
-    CHANGES_REQUESTED,
-    DRAFT,
-    REJECTED,
-    SUBMITTED,
-    UNDER_REVIEW,
-    WITHDRAWN,
-    state_label,
-)
-
-AUTHOR, REVIEWER, EDITOR = "author", "reviewer", "editor"  # who fires an event
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: tuple[str, ...]
-    target: str | None          # None: the state does not change
-    by: str                     # AUTHOR (the article's owner), REVIEWER (assigned), EDITOR
-    label: str                  # the button
-
-
-TRANSITIONS: dict[str, Transition] = {
-    "submit": Transition((DRAFT,), SUBMITTED, AUTHOR, "Submit for review"),
-    "assign": Transition((SUBMITTED, UNDER_REVIEW), UNDER_REVIEW, EDITOR, "Assign reviewer"),
-    "unassign": Transition((SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED), None, EDITOR,
-                           "Unassign"),
-    "accept": Transition((SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED), None, REVIEWER,
-                         "Accept"),
-    "decline": Transition((SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED), None, REVIEWER,
-                          "Decline"),
-    "approve": Transition((UNDER_REVIEW,), APPROVED, REVIEWER, "Approve"),
-    "request_changes": Transition((UNDER_REVIEW,), CHANGES_REQUESTED, REVIEWER,
-                                  "Request changes"),
-    "resubmit": Transition((CHANGES_REQUESTED,), UNDER_REVIEW, AUTHOR, "Resubmit"),
-    "reject": Transition((SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED), REJECTED, EDITOR,
-                         "Reject"),
-    "withdraw": Transition((DRAFT, SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED), WITHDRAWN,
-                           AUTHOR, "Withdraw"),
-    "reopen": Transition((REJECTED, WITHDRAWN), DRAFT, EDITOR, "Reopen"),
-    "revise": Transition((APPROVED,), DRAFT, AUTHOR, "Revise"),
-    # A copy of the approved revision goes back to the board (whose assignments
-    # reopen) while the approved one stays public: for the review interval, a
-    # retracted source or a reader's report. Straight to Under Review, not
-    # Submitted, because the reviewers who signed it are still assigned.
-    "rereview": Transition((APPROVED,), UNDER_REVIEW, EDITOR, "Start re-review"),
-}
-EVENTS = tuple(TRANSITIONS)
+from reviewapp.lifecycle.events import AUTHOR, EDITOR, EVENTS, REVIEWER, Event
+from reviewapp.lifecycle.states import UNDER_REVIEW, state_label
 
 
 @dataclass(frozen=True)
@@ -86,7 +40,7 @@ def decide(event: str, facts: ArticleFacts, actor: Actor, *, subject_id: int | N
            reason: str | None = None) -> str:
     """The state after `event`, or TransitionRefused. `subject_id` is the
     reviewer being assigned or unassigned; `reason` the comment or reason given."""
-    transition = TRANSITIONS.get(event)
+    transition = EVENTS.get(event)
     if transition is None:
         raise TransitionRefused(f"Unknown action: {event}.")
     _check_actor(event, transition, facts, actor)
@@ -111,10 +65,10 @@ def approval_rule_holds(facts: ArticleFacts, approvers: frozenset[int] | None = 
 def allowed_events(facts: ArticleFacts, actor: Actor) -> list[str]:
     """The events this actor could fire now, ignoring per-event input."""
     allowed = []
-    for event, transition in TRANSITIONS.items():
+    for event, transition in EVENTS.items():
         try:
             _check_actor(event, transition, facts, actor)
-            if event == "approve":
+            if event in ("approve", "request_changes"):
                 _guard_approve(facts, actor, None, None)  # depends on no input
         except TransitionRefused:
             continue
@@ -123,7 +77,7 @@ def allowed_events(facts: ArticleFacts, actor: Actor) -> list[str]:
     return allowed
 
 
-def _check_actor(event: str, transition: Transition, facts: ArticleFacts, actor: Actor):
+def _check_actor(event: str, transition: Event, facts: ArticleFacts, actor: Actor):
     if transition.by == AUTHOR:
         if actor.id != facts.author_id:
             raise TransitionRefused("Only the article's author can do this.")
@@ -142,7 +96,7 @@ def _check_actor(event: str, transition: Transition, facts: ArticleFacts, actor:
                 else "You are not an accepted reviewer of this article.")
 
 
-def _wrong_state_message(transition: Transition, state: str) -> str:
+def _wrong_state_message(transition: Event, state: str) -> str:
     if len(transition.sources) == 1:
         return (f"This article is no longer {state_label(transition.sources[0])} "
                 f"(now: {state_label(state)}).")
@@ -160,6 +114,12 @@ def _guard_submit(facts, actor, subject_id, reason):
 def _guard_approve(facts, actor, subject_id, reason):
     if actor.id in facts.approved_by:
         raise TransitionRefused("You have already approved this revision.")
+
+
+def _guard_request_changes(facts, actor, subject_id, reason):
+    # One review per reviewer and revision: an approval stands until a new revision.
+    _guard_approve(facts, actor, subject_id, reason)
+    _guard_reason("A comment")(facts, actor, subject_id, reason)
 
 
 def _guard_reason(what):
@@ -189,7 +149,7 @@ _GUARDS = {
     "assign": _guard_assign,
     "unassign": _guard_unassign,
     "approve": _guard_approve,
-    "request_changes": _guard_reason("A comment"),
+    "request_changes": _guard_request_changes,
     "reject": _guard_reason("A reason"),
     "decline": _guard_reason("A reason"),
 }

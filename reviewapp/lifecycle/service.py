@@ -1,0 +1,147 @@
+"""The one writer of an article's state. `transition()` locks the article,
+loads the facts, lets the machine decide and checks the form's version; the
+caller makes the event's own row changes inside the block; leaving the block
+sets the state, bumps the version once, records the event's audit action with
+the state before and after, queues the event's mail and, where the event may
+complete an approval, approves the article. Services only flush: the request
+(or CLI command) commits."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from reviewapp.accounts.models import User
+from reviewapp.articles.models import Article
+from reviewapp.articles.services import lock_article
+from reviewapp.audit.services import record
+from reviewapp.db import utcnow
+from reviewapp.errors import StaleVersion
+from reviewapp.extensions import db
+from reviewapp.lifecycle import machine
+from reviewapp.lifecycle.events import APPROVAL_ACTION, APPROVAL_MAIL, EVENTS, Event, Mail
+from reviewapp.lifecycle.states import APPROVED, UNDER_REVIEW
+from reviewapp.mail.compose import enqueue_mail
+from reviewapp.reviews.models import ACCEPTED, APPROVE, COMPLETED, INVITED, Assignment, Review
+
+
+def actor_of(user: User) -> machine.Actor:
+    return machine.Actor(id=user.id, roles=frozenset(user.role_names))
+
+
+def load_facts(article: Article) -> machine.ArticleFacts:
+    assignments = db.session.execute(
+        select(Assignment.reviewer_id, Assignment.state)
+        .where(Assignment.article_id == article.id)).all()
+    approved_by = frozenset(db.session.scalars(
+        select(Review.reviewer_id).where(Review.revision_id == article.current_revision_id,
+                                         Review.decision == APPROVE)))
+    revision = article.current_revision
+    return machine.ArticleFacts(
+        state=article.state, author_id=article.author_id,
+        title=revision.title if revision else "", body=revision.body if revision else "",
+        invited=frozenset(r for r, s in assignments if s == INVITED),
+        accepted=frozenset(r for r, s in assignments if s in (ACCEPTED, COMPLETED)),
+        approved_by=approved_by,
+        required_approvals=current_app.config["REQUIRED_APPROVALS"],
+        unwaived_errors=article.citation_errors)
+
+
+def check_version(article: Article, version: int | None) -> None:
+    """Refuse a form made from an older version of the article. Checked after
+    the state machine, so that an event the state no longer allows is named
+    as such rather than as a stale form. None: the command is bound to
+    something else (an assignment's state, a revision's content hash)."""
+    if version is not None and article.version != version:
+        raise StaleVersion()
+
+
+@dataclass
+class Change:
+    """One event being applied. Inside the block the caller may fill in the
+    audit record's object, reason and details, and who gets the event's mail."""
+
+    article: Article
+    event: Event
+    actor: User
+    facts: machine.ArticleFacts
+    before: str
+    after: str
+    reason: str | None = None
+    object_type: str = "article"
+    object_id: int | None = None
+    details: dict = field(default_factory=dict)
+    recipients: dict[str, list[User]] = field(default_factory=dict)
+    mail_context: dict = field(default_factory=dict)
+
+
+@contextmanager
+def transition(article_id: int, event: str, actor: User, expected_version: int | None, *,
+               reason: str | None = None, subject_id: int | None = None) -> Iterator[Change]:
+    article = lock_article(article_id)
+    facts = load_facts(article)
+    after = machine.decide(event, facts, actor_of(actor), subject_id=subject_id, reason=reason)
+    check_version(article, expected_version)
+    change = Change(article=article, event=EVENTS[event], actor=actor, facts=facts,
+                    before=article.state, after=after,
+                    reason=reason.strip() if reason else None)
+    yield change
+    _finish(change)
+
+
+def apply_event(article_id: int, event: str, actor: User, expected_version: int | None, *,
+                reason: str | None = None) -> Article:
+    """An event that needs nothing but the state change (withdraw, reopen, reject…)."""
+    with transition(article_id, event, actor, expected_version, reason=reason) as change:
+        pass
+    return change.article
+
+
+def _finish(change: Change) -> None:
+    article = change.article
+    article.state = change.after
+    article.version += 1
+    db.session.flush()
+    record(change.event.audit_action, actor=change.actor, object_type=change.object_type,
+           object_id=article.id if change.object_id is None else change.object_id,
+           article_id=article.id, reason=change.reason,
+           details={"before": {"state": change.before}, "after": {"state": change.after},
+                    "revision": article.current_revision.number, **change.details})
+    for mail in change.event.mails:
+        _send(mail, change)
+    if change.event.completes_approval and article.state in (UNDER_REVIEW, APPROVED):
+        _approve_if_rule_holds(change)
+    db.session.flush()
+
+
+def _approve_if_rule_holds(change: Change) -> None:
+    """The approval rule, asked with what the event changed: approvals on the
+    current revision and citation errors left unwaived."""
+    article = change.article
+    facts = load_facts(article) if article.state == UNDER_REVIEW else None
+    if facts is not None and not machine.approval_rule_holds(facts):
+        return
+    approvers = sorted(facts.approved_by if facts else
+                       change.facts.approved_by | {change.actor.id})
+    revision = article.current_revision
+    before, article.state = article.state if facts else change.before, APPROVED
+    article.approved_revision_id = revision.id
+    article.rereview_reason = article.rereview_flagged_at = None
+    revision.approved_at = utcnow()
+    record(APPROVAL_ACTION, actor=change.actor, object_type="article", object_id=article.id,
+           article_id=article.id,
+           details={"before": {"state": before}, "after": {"state": APPROVED},
+                    "revision": revision.number, "approved_by": approvers})
+    _send(APPROVAL_MAIL, change, approvals=len(approvers))
+
+
+def _send(mail: Mail, change: Change, **context) -> None:
+    article = change.article
+    recipients = ([article.author] if mail.to == "author"
+                  else change.recipients.get(mail.to, []))
+    for user in recipients:
+        enqueue_mail(user.email, mail.template, article_id=article.id, to=user,
+                     article=article, actor=change.actor, reason=change.reason,
+                     **change.mail_context, **context)
