@@ -2,8 +2,10 @@
 PostgreSQL cannot store and no person types."""
 
 from flask_wtf import FlaskForm
-from wtforms import widgets
+from wtforms import IntegerField, widgets
 from wtforms.fields import SelectMultipleField
+from wtforms.validators import InputRequired
+from wtforms.widgets import HiddenInput
 
 
 def bad_character(text: str) -> str | None:
@@ -30,6 +32,13 @@ class BaseForm(FlaskForm):
                                     "which is not allowed."]
                     ok = False
         return ok
+
+
+class VersionedForm(BaseForm):
+    """The version the page was made from: a change made meanwhile refuses the
+    form, and a form without it is refused whole (never applied unchecked)."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(MISSING_VERSION)])
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -15,7 +15,7 @@ def home():
     if has_role(current_user, "editor"):
         return redirect(url_for("workflow.editor_dashboard"))
     if has_role(current_user, "reviewer"):
-        return redirect(url_for("workflow.queue"))
+        return redirect(url_for("reviews.queue"))
     if has_role(current_user, "author"):
         return redirect(url_for("articles.mine"))
     if has_role(current_user, "admin"):

@@ -1,3 +1,3 @@
-"""An article's life cycle: its states and events, each defined once
-(states.py, events.py), the pure machine that decides (machine.py), and the
-one service that applies an event (service.py)."""
+"""An article's life cycle, the bottom layer: its states and events, each
+defined once (states.py, events.py), and the pure machine that decides
+(machine.py). workflow/transition.py is the one service that applies an event."""

@@ -15,7 +15,7 @@ from reviewapp.articles.models import Article
 from reviewapp.audit.services import record
 from reviewapp.extensions import db
 from reviewapp.lifecycle.states import CHANGES_REQUESTED, SUBMITTED, UNDER_REVIEW
-from reviewapp.mail.services import enqueue
+from reviewapp.mail.compose import enqueue_mail
 from reviewapp.reviews.models import ACCEPTED, INVITED, Assignment
 
 REVIEWABLE_STATES = (SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED)
@@ -31,7 +31,6 @@ def queue_reminders(now: datetime) -> tuple[int, int]:
     Returns (reminders queued, digests queued)."""
     now = now.astimezone(UTC)
     today = now.date()
-    site = current_app.config["SITE_URL"]
     horizon = now + timedelta(hours=current_app.config["REMINDER_HOURS_BEFORE_DUE"])
     assignments = db.session.scalars(
         select(Assignment).join(Assignment.article)
@@ -50,9 +49,11 @@ def queue_reminders(now: datetime) -> tuple[int, int]:
         reviewer = assignment.reviewer
         if not reviewer.active:
             continue  # a deactivated account gets no mail; the editor's digest still lists it
-        subject, body = _reminder(assignment, overdue, site)
-        message = enqueue(reviewer.email, subject, body, article_id=assignment.article_id,
-                          dedupe_key=f"reminder:{assignment.id}:{today}")
+        message = enqueue_mail(reviewer.email, "review_reminder.txt",
+                               article_id=assignment.article_id,
+                               dedupe_key=f"reminder:{assignment.id}:{today}",
+                               to=reviewer, article=assignment.article, assignment=assignment,
+                               overdue=overdue, invited=assignment.state == INVITED)
         if message is None:
             continue  # reminded today already
         if assignment.last_reminded_on is None or assignment.last_reminded_on < today:
@@ -68,46 +69,14 @@ def queue_reminders(now: datetime) -> tuple[int, int]:
     for editor in sorted(editors, key=lambda user: user.id):
         if not editor.active:
             continue
-        subject, body = _digest(editor, overdue_by_editor[editor.id], now, site)
-        if enqueue(editor.email, subject, body, dedupe_key=f"digest:{editor.id}:{today}"):
+        days_late = [(assignment, (now - assignment.due_at).days)
+                     for assignment in overdue_by_editor[editor.id]]
+        if enqueue_mail(editor.email, "overdue_digest.txt",
+                        dedupe_key=f"digest:{editor.id}:{today}",
+                        to=editor, overdue=days_late, now=now):
             digests += 1
     db.session.flush()
     return reminders, digests
-
-
-def _reminder(assignment: Assignment, overdue: bool, site: str) -> tuple[str, str]:
-    title = assignment.article.title
-    due = f"{assignment.due_at:%Y-%m-%d %H:%M} UTC"
-    if assignment.state == INVITED:
-        action = f"Please accept or decline the invitation:\n{site}/desk/reviews\n"
-    else:
-        action = f"Your review:\n{site}/desk/articles/{assignment.article_id}/review\n"
-    if overdue:
-        subject = f"Review overdue: {title}"
-        when = f"was due {due} and is overdue"
-    else:
-        subject = f"Review due {assignment.due_at:%Y-%m-%d}: {title}"
-        when = f"is due {due}"
-    return subject, (f"Dear {assignment.reviewer.display_name},\n\n"
-                     f"Your review of \"{title}\" for the Medical Advisory Board {when}.\n"
-                     f"{action}")
-
-
-def _digest(editor: User, overdue: list[Assignment], now: datetime,
-            site: str) -> tuple[str, str]:
-    lines = []
-    for assignment in overdue:
-        days = (now - assignment.due_at).days
-        late = "less than a day" if days == 0 else f"{days} day{'s' * (days != 1)}"
-        lines.append(f"- \"{assignment.article.title}\": {assignment.reviewer.display_name}"
-                     f" <{assignment.reviewer.email}>, due {assignment.due_at:%Y-%m-%d}"
-                     f" ({late} overdue, {assignment.state})\n"
-                     f"  {site}/desk/articles/{assignment.article_id}")
-    count = f"{len(overdue)} review{'s' * (len(overdue) != 1)}"
-    return (f"Overdue reviews: {count} ({now:%Y-%m-%d})",
-            f"Dear {editor.display_name},\n\n"
-            f"{count} you assigned {'is' if len(overdue) == 1 else 'are'} overdue:\n\n"
-            + "\n".join(lines) + f"\n\nEditor dashboard: {site}/desk/editor\n")
 
 
 @contextmanager

@@ -6,8 +6,7 @@ from wtforms import EmailField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from reviewapp.forms import BaseForm
-from reviewapp.workflow.forms import VersionedForm
+from reviewapp.forms import BaseForm, VersionedForm
 
 
 def _report_length(form, field):

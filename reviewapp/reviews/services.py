@@ -1,5 +1,5 @@
 """Assignments, reviews and e-signatures: each command applies one life-cycle
-event through lifecycle.service.transition, with the rows the event changes."""
+event through workflow.transition.transition, with the rows the event changes."""
 
 from datetime import datetime
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from reviewapp.accounts.models import User, UserRole, UserSpecialty
 from reviewapp.accounts.services import confirm_password, lock_user, note_failed_password
-from reviewapp.articles.models import Article
+from reviewapp.articles.models import Article, listed_revision
 from reviewapp.db import utcnow
 from reviewapp.errors import (
     InvalidInput,
@@ -20,7 +20,6 @@ from reviewapp.errors import (
     TransitionRefused,
 )
 from reviewapp.extensions import db
-from reviewapp.lifecycle.service import transition
 from reviewapp.reviews.models import (
     ACCEPTED,
     APPROVE,
@@ -34,6 +33,7 @@ from reviewapp.reviews.models import (
     Review,
     Signature,
 )
+from reviewapp.workflow.transition import transition
 
 WRONG_SIGNATURE_PASSWORD = "The password is not correct. Nothing was signed."
 
@@ -218,3 +218,14 @@ def assignments_of(article_id: int) -> list[Assignment]:
         select(Assignment).where(Assignment.article_id == article_id)
         .options(joinedload(Assignment.reviewer)).order_by(Assignment.invited_at)))
 
+
+def listed_assignments(*conditions, order_by) -> list[Assignment]:
+    """A page of assignments for a list, each with its reviewer and its
+    article's author and current revision (title and number, not the body)."""
+    return list(db.session.scalars(
+        select(Assignment).where(*conditions)
+        .options(joinedload(Assignment.reviewer),
+                 listed_revision(joinedload(Assignment.article)
+                                 .joinedload(Article.current_revision)),
+                 joinedload(Assignment.article).joinedload(Article.author))
+        .order_by(*order_by).limit(current_app.config["PAGE_SIZE"])))

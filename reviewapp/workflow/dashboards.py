@@ -1,4 +1,4 @@
-"""Dashboard queries: a fixed number of queries whatever the number of rows."""
+"""The editor's dashboard: a fixed number of queries whatever the number of rows."""
 
 from datetime import timedelta
 
@@ -11,48 +11,8 @@ from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.lifecycle.states import APPROVED, SUBMITTED, UNDER_REVIEW
 from reviewapp.reports.models import OPEN, ReaderReport
-from reviewapp.reviews.models import (
-    ACCEPTED,
-    APPROVE,
-    AWAITING_REVIEWER,
-    INVITED,
-    Assignment,
-    Review,
-)
-from reviewapp.workflow import forms
-
-
-def _assignments(*conditions, order_by):
-    limit = current_app.config["PAGE_SIZE"]
-    return list(db.session.scalars(
-        select(Assignment).where(*conditions)
-        .options(joinedload(Assignment.reviewer),
-                 listed_revision(joinedload(Assignment.article)
-                                 .joinedload(Article.current_revision)),
-                 joinedload(Assignment.article).joinedload(Article.author))
-        .order_by(*order_by).limit(limit)))
-
-
-def reviewer_queue(reviewer, bound_forms=None) -> dict:
-    """Invitations to answer (each with its own accept and decline form), and
-    accepted reviews by due date, overdue first."""
-    invitations = _assignments(Assignment.reviewer_id == reviewer.id,
-                               Assignment.state == INVITED,
-                               order_by=(Assignment.due_at, Assignment.id))
-    bound = bound_forms or {}
-
-    def form(kind, assignment):
-        cls = forms.AcceptForm if kind == "accept" else forms.DeclineForm
-        return bound.get((kind, assignment.id)) or cls(formdata=None,
-                                                       prefix=f"a{assignment.id}")
-
-    return {
-        "invitations": [(a, form("accept", a), form("decline", a)) for a in invitations],
-        "accepted": _assignments(Assignment.reviewer_id == reviewer.id,
-                                 Assignment.state == ACCEPTED,
-                                 order_by=(Assignment.due_at, Assignment.id)),
-        "now": utcnow(),
-    }
+from reviewapp.reviews.models import APPROVE, AWAITING_REVIEWER, Assignment, Review
+from reviewapp.reviews.services import listed_assignments
 
 
 def _oldest_first(statement, limit: int):
@@ -88,9 +48,9 @@ def editor_dashboard() -> dict:
             select(Article).where(Article.state == SUBMITTED).options(*article_options),
             limit))),
         "under_review": under_review,
-        "overdue": _assignments(text(AWAITING_REVIEWER),
-                                Assignment.due_at < utcnow(),
-                                order_by=(Assignment.due_at, Assignment.id)),
+        "overdue": listed_assignments(text(AWAITING_REVIEWER),
+                                      Assignment.due_at < utcnow(),
+                                      order_by=(Assignment.due_at, Assignment.id)),
         "required": current_app.config["REQUIRED_APPROVALS"],
         "now": utcnow(),
     }

@@ -1,4 +1,4 @@
-"""What the article and review pages show, gathered in a fixed number of queries."""
+"""What the article page shows, gathered in a fixed number of queries."""
 
 from flask import request
 from flask_login import current_user
@@ -6,16 +6,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from reviewapp.accounts.permissions import can_see_all_articles, has_role
-from reviewapp.articles.content import line_diff
 from reviewapp.articles.models import Article, Revision
 from reviewapp.audit import queries as audit_queries
 from reviewapp.citations import services as citations
 from reviewapp.extensions import db
+from reviewapp.forms import VersionedForm
 from reviewapp.lifecycle import machine
-from reviewapp.lifecycle.service import actor_of, load_facts
 from reviewapp.reviews import services as reviews
 from reviewapp.reviews.models import OPEN_ASSIGNMENT_STATES, signature_is_valid
 from reviewapp.workflow import forms
+from reviewapp.workflow.transition import actor_of, load_facts
 
 
 def revisions_of(article_id: int) -> list[Revision]:
@@ -34,7 +34,7 @@ def article_context(article: Article, **bound_forms) -> dict:
         "open_assignments": [a for a in assignments if a.state in OPEN_ASSIGNMENT_STATES],
         "reviews": reviews.reviews_of(article.id), "revisions": revisions_of(article.id),
         "signature_is_valid": signature_is_valid,
-        "version_form": forms.VersionedForm(formdata=None, version=article.version),
+        "version_form": VersionedForm(formdata=None, version=article.version),
         "reason_form": bound_forms.get("reason_form")
         or forms.ReasonForm(formdata=None, version=article.version),
         "assign_form": None,
@@ -63,35 +63,6 @@ def fill_reviewer_choices(form: forms.AssignForm, article: Article) -> None:
 def reviewer_search() -> str:
     """What the editor typed; reviews.suggest_reviewers normalises it."""
     return request.args.get("find", "")
-
-
-def review_context(article: Article, **bound_forms) -> dict:
-    context = article_context(article)
-    revision = article.current_revision
-    by_number = {r.number: r for r in context["revisions"]}
-    mine = [r for r in context["reviews"] if r.reviewer_id == current_user.id
-            and r.revision_id != revision.id]
-    diffs = []
-    if mine:
-        diffs.append(("the revision you last reviewed", by_number[mine[-1].revision.number]))
-    if article.approved_revision_id and article.approved_revision_id != revision.id:
-        approved = next(r for r in context["revisions"] if r.id == article.approved_revision_id)
-        diffs.append(("the last approved revision", approved))
-    context.update(
-        diffs=[(label, old, revision_diff(old, revision)) for label, old in diffs],
-        approve_form=bound_forms.get("approve_form")
-        or forms.ApproveForm(formdata=None, content_hash=revision.content_hash),
-        changes_form=bound_forms.get("changes_form")
-        or forms.RequestChangesForm(formdata=None, version=article.version),
-    )
-    return context
-
-
-def revision_diff(old: Revision, new: Revision) -> dict:
-    return {"title": line_diff(old.title, new.title),
-            "body": line_diff(old.body, new.body),
-            "references": line_diff("\n".join(old.reference_texts),
-                                    "\n".join(new.reference_texts))}
 
 
 def citation_context(article: Article, bound_waive_forms: dict) -> dict:

@@ -1,6 +1,6 @@
 """Article commands of the life cycle (submit, resubmit, withdraw, reject,
 reopen, revise, re-review, waive): each is one event applied through
-lifecycle.service.transition, with what the event changes besides the state."""
+workflow.transition.transition, with what the event changes besides the state."""
 
 from datetime import timedelta
 
@@ -16,9 +16,9 @@ from reviewapp.citations import services as citations
 from reviewapp.db import utcnow
 from reviewapp.errors import InvalidInput, TransitionRefused
 from reviewapp.extensions import db
-from reviewapp.lifecycle.service import apply_event, transition
 from reviewapp.reports.services import lock_open_report, resolve_report
 from reviewapp.reviews.models import ACCEPTED, COMPLETED, Assignment
+from reviewapp.workflow.transition import apply_event, transition
 
 
 def freeze_revision(revision: Revision) -> None:

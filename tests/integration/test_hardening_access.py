@@ -52,7 +52,7 @@ ROUTES = {
     "articles.import_jats": None,
     "articles.new": None,
     "workflow.editor_dashboard": None,
-    "workflow.queue": None,
+    "reviews.queue": None,
     "static": None,
     "ops.healthz": None,  # no user, no object: test_ops
     "metrics.scrape": None,  # by address, not by user: test_ops
@@ -65,9 +65,9 @@ ROUTES = {
     "public.report": [("anonymous", "POST")],
     "articles.show": [("other_author", "GET"), ("other_reviewer", "GET")],
     "articles.edit": [("other_author", "GET POST"), ("other_reviewer", "GET POST")],
-    "workflow.approve": [("other_reviewer", "POST"), ("other_author", "POST")],
-    "workflow.request_changes": [("other_reviewer", "POST"), ("other_author", "POST")],
-    "workflow.review": [("other_reviewer", "GET"), ("other_author", "GET")],
+    "reviews.approve": [("other_reviewer", "POST"), ("other_author", "POST")],
+    "reviews.request_changes": [("other_reviewer", "POST"), ("other_author", "POST")],
+    "reviews.review": [("other_reviewer", "GET"), ("other_author", "GET")],
     "workflow.assign": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.reject": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.reopen_article": [("other_author", "POST"), ("other_reviewer", "POST")],
@@ -77,8 +77,8 @@ ROUTES = {
     "workflow.submit_article": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.withdraw_article": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.waive": [("other_author", "POST"), ("other_reviewer", "POST")],
-    "workflow.accept": [("other_reviewer", "POST"), ("other_author", "POST")],
-    "workflow.decline": [("other_reviewer", "POST"), ("other_author", "POST")],
+    "reviews.accept": [("other_reviewer", "POST"), ("other_author", "POST")],
+    "reviews.decline": [("other_reviewer", "POST"), ("other_author", "POST")],
     "workflow.unassign": [("other_reviewer", "POST"), ("other_author", "POST")],
     "workflow.resolve_report": [("other_author", "POST"), ("other_reviewer", "POST")],
 }

@@ -84,8 +84,8 @@ def test_out_of_range_and_negative_ids_are_404_on_every_route(app, client, every
                                                          response.status_code)
                     assert "There is no such page." in response.get_data(as_text=True)
                     walked.add(rule.endpoint)
-    assert {"articles.show", "articles.edit", "workflow.review", "workflow.submit_article",
-            "workflow.accept", "admin.user", "audit.event"} <= walked
+    assert {"articles.show", "articles.edit", "reviews.review", "workflow.submit_article",
+            "reviews.accept", "admin.user", "audit.event"} <= walked
     assert len(walked) >= 20
     assert _count(rows, AuditEvent) == events_before  # nothing recorded for a refused id
     assert _count(rows, Article) == 1

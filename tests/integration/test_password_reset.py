@@ -7,7 +7,6 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from reviewapp.accounts import recovery
@@ -15,7 +14,7 @@ from reviewapp.accounts.models import User
 from reviewapp.audit.models import AuditEvent
 from reviewapp.db import utcnow
 from tests.conftest import PASSWORD
-from tests.integration.test_reminders import Mailbox, unused_port
+from tests.integration.test_reminders import mailbox as reminders_mailbox
 
 SITE = "https://review.example.org"
 NEW_PASSWORD = "a brand new passphrase"
@@ -27,11 +26,9 @@ _CSRF = re.compile(r'(name="csrf_token" type="hidden" value=")[^"]+"')
 
 @pytest.fixture
 def mailbox(app, request):
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=unused_port())
-    controller.start()
-    request.addfinalizer(controller.stop)
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, SITE_URL=SITE)
+    """test_reminders' real SMTP server, with links on SITE."""
+    box = reminders_mailbox.__wrapped__(app, request)
+    app.config["SITE_URL"] = SITE
     return box
 
 

@@ -35,7 +35,7 @@ def _literals(node, constants: dict[str, str] | None = None) -> set[str]:
 def recorded_in_source() -> dict[str, list[str]]:
     """action -> where: the first argument of every record(...) call and every
     `action=` keyword in reviewapp, and each life-cycle event's audit action
-    (lifecycle/service.py records them); f"article.{_PAST[event]}" expands to _PAST."""
+    (workflow/transition.py records them); f"article.{_PAST[event]}" expands to _PAST."""
     found: dict[str, list[str]] = {}
     for event in EVENTS.values():
         found.setdefault(event.audit_action, []).append(f"lifecycle/events.py:{event.name}")

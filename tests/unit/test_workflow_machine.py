@@ -391,9 +391,9 @@ def oracle(facts, event, actor, subject, reason):
         return None
     if event == "unassign" and subject not in assigned:
         return None
+    if event in ("approve", "request_changes") and actor.id in facts.approved_by:
+        return None  # one review per reviewer and revision
     if event == "approve":
-        if actor.id in facts.approved_by:
-            return None
         enough = len(facts.approved_by | {actor.id}) >= facts.required_approvals
         return APPROVED if enough and facts.unwaived_errors == 0 else UNDER_REVIEW
     return facts.state if spec.target is SAME else spec.target

@@ -1,0 +1,104 @@
+"""The reviewer's screens: the queue, answering an invitation, the review
+page, approving with a signature and asking for changes."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from reviewapp.accounts.access import role_required
+from reviewapp.articles import services as articles
+from reviewapp.desk import REFUSALS, done, form_refusal, refused_page
+from reviewapp.errors import InvalidInput
+from reviewapp.extensions import db
+from reviewapp.lifecycle.events import EVENTS
+from reviewapp.reviews import forms, pages
+from reviewapp.reviews import services as reviews
+
+bp = Blueprint("reviews", __name__, url_prefix="/desk")
+
+
+@bp.route("/reviews")
+@role_required("reviewer")
+def queue():
+    return render_template("reviews/queue.html", **pages.reviewer_queue(current_user))
+
+
+def _queue_page(error, bound_forms):
+    return refused_page(error, "reviews/queue.html", pages.reviewer_queue, current_user,
+                        bound_forms)
+
+
+@bp.route("/assignments/<int:assignment_id>/accept", methods=["POST"])
+@role_required("reviewer")
+def accept(assignment_id: int):
+    form = forms.AcceptForm(prefix=f"a{assignment_id}")
+    if form.validate_on_submit():
+        try:
+            assignment = reviews.accept_assignment(assignment_id, current_user,
+                                                   form.competing_interests.data)
+        except REFUSALS as error:
+            return _queue_page(error, {("accept", assignment_id): form})
+        db.session.commit()
+        flash(EVENTS["accept"].notice, "success")
+        return redirect(url_for("reviews.review", article_id=assignment.article_id))
+    return _queue_page(form_refusal(form),
+                       {("accept", assignment_id): form})
+
+
+@bp.route("/assignments/<int:assignment_id>/decline", methods=["POST"])
+@role_required("reviewer")
+def decline(assignment_id: int):
+    form = forms.DeclineForm(prefix=f"a{assignment_id}")
+    if form.validate_on_submit():
+        try:
+            reviews.decline_assignment(assignment_id, current_user, form.reason.data)
+        except REFUSALS as error:
+            return _queue_page(error, {("decline", assignment_id): form})
+        db.session.commit()
+        flash(EVENTS["decline"].notice, "success")
+        return redirect(url_for("reviews.queue"))
+    return _queue_page(InvalidInput("A reason is required to decline."),
+                       {("decline", assignment_id): form})
+
+
+@bp.route("/articles/<int:article_id>/review")
+@role_required("reviewer", "editor", "admin")
+def review(article_id: int):
+    article = articles.get_article(article_id, current_user)
+    return render_template("reviews/review.html", **pages.review_context(article))
+
+
+def _review_context(article_id: int, **bound_forms) -> dict:
+    return pages.review_context(articles.get_article(article_id, current_user), **bound_forms)
+
+
+def _review_page(article_id: int, error, **bound_forms):
+    return refused_page(error, "reviews/review.html", _review_context, article_id,
+                        **bound_forms)
+
+
+@bp.route("/articles/<int:article_id>/approve", methods=["POST"])
+@role_required("reviewer")
+def approve(article_id: int):
+    form = forms.ApproveForm()
+    if not form.validate_on_submit():
+        return _review_page(article_id, form_refusal(form), approve_form=form)
+    try:
+        reviews.approve_revision(article_id, current_user, form.content_hash.data,
+                                 form.password.data)
+    except REFUSALS as error:
+        return _review_page(article_id, error, approve_form=form)
+    return done(article_id, EVENTS["approve"].notice)
+
+
+@bp.route("/articles/<int:article_id>/request-changes", methods=["POST"])
+@role_required("reviewer")
+def request_changes(article_id: int):
+    form = forms.RequestChangesForm()
+    if not form.validate_on_submit():
+        return _review_page(article_id, form_refusal(form), changes_form=form)
+    try:
+        reviews.request_changes(article_id, current_user, form.version.data,
+                                form.comments.data)
+    except REFUSALS as error:
+        return _review_page(article_id, error, changes_form=form)
+    return done(article_id, EVENTS["request_changes"].notice)
