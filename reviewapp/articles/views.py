@@ -8,6 +8,7 @@ from reviewapp.accounts.normalize import normalize_tags
 from reviewapp.accounts.permissions import can_edit_draft
 from reviewapp.articles import services
 from reviewapp.articles.forms import DraftForm, JatsImportForm
+from reviewapp.articles.pages import article_context
 from reviewapp.articles.references import join_reference_lines
 from reviewapp.citations import services as citations
 from reviewapp.citations.importers import ReferenceImportError, import_references
@@ -102,8 +103,6 @@ def new():
 @bp.route("/<int:article_id>")
 @login_required
 def show(article_id: int):
-    from reviewapp.workflow.pages import article_context
-
     article = services.get_article(article_id, current_user)
     return render_template("articles/show.html", **article_context(article),
                            can_edit=can_edit_draft(current_user, article))

@@ -5,11 +5,11 @@ from flask_login import current_user
 
 from reviewapp.articles.content import line_diff
 from reviewapp.articles.models import Article, Revision
+from reviewapp.articles.pages import article_context
 from reviewapp.db import utcnow
 from reviewapp.reviews import forms
 from reviewapp.reviews.models import ACCEPTED, INVITED, Assignment
 from reviewapp.reviews.services import listed_assignments
-from reviewapp.workflow.pages import article_context
 
 
 def reviewer_queue(reviewer, bound_forms=None) -> dict:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from reviewapp.accounts.access import role_required
 from reviewapp.articles import services as articles
+from reviewapp.articles.pages import article_context, fill_reviewer_choices
 from reviewapp.desk import REFUSALS, done, form_refusal, refused_page
 from reviewapp.extensions import db
 from reviewapp.forms import VersionedForm
@@ -14,14 +15,14 @@ from reviewapp.lifecycle.events import EVENTS, SIMPLE_EVENTS
 from reviewapp.reports import services as reports
 from reviewapp.reports.forms import RereviewForm, ResolveReportForm
 from reviewapp.reviews import services as reviews
-from reviewapp.workflow import dashboards, forms, pages
+from reviewapp.workflow import dashboards, forms
 from reviewapp.workflow import services as workflow
 
 bp = Blueprint("workflow", __name__, url_prefix="/desk")
 
 
 def _article_context(article_id: int, **bound_forms) -> dict:
-    return pages.article_context(articles.get_article(article_id, current_user), **bound_forms)
+    return article_context(articles.get_article(article_id, current_user), **bound_forms)
 
 
 def _article_page(article_id: int, error, **bound_forms):
@@ -83,7 +84,7 @@ def waive(article_id: int, n: int):
 def assign(article_id: int):
     article = articles.get_article(article_id, current_user)
     form = forms.AssignForm()
-    pages.fill_reviewer_choices(form, article)
+    fill_reviewer_choices(form, article)
     form.reviewer.choices = form.reviewer.choices or [(form.reviewer.data or 0, "")]
     form.reviewer.validate_choice = False  # the service says why a reviewer is refused
     if not form.validate_on_submit():

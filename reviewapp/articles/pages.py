@@ -1,4 +1,5 @@
-"""What the article page shows, gathered in a fixed number of queries."""
+"""What the desk's article page shows (author, editor and, through
+reviews/pages.py, reviewer), gathered in a fixed number of queries."""
 
 from flask import request
 from flask_login import current_user
