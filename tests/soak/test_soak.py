@@ -256,7 +256,8 @@ def test_soak_mixed_roles_under_gunicorn_leave_no_errors_and_a_valid_chain(serve
 
     verify = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "reviewapp", "audit", "verify"],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": server["database_url"]},
+        cwd=ROOT, env={**os.environ, "DATABASE_URL": server["database_url"],
+                       "SECRET_KEY": "soak-secret"},  # every process on PostgreSQL needs it
         capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert head > seeded_head
