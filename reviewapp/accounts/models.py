@@ -73,9 +73,6 @@ class User(UserMixin, Base):
     def specialty_names(self) -> list[str]:
         return [s.name for s in self.specialties]
 
-    def has_role(self, role: str) -> bool:
-        return role in self.role_names
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
 

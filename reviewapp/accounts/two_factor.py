@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select
 
 from reviewapp.accounts import services
 from reviewapp.accounts.models import RecoveryCode, User
+from reviewapp.accounts.permissions import has_role
 from reviewapp.audit.services import record
 from reviewapp.db import utcnow
 from reviewapp.errors import InvalidInput
@@ -49,7 +50,7 @@ def now() -> float:
 def required_for(user: User) -> bool:
     """The user holds a role listed in REQUIRE_TWO_FACTOR_FOR."""
     required = current_app.config["REQUIRE_TWO_FACTOR_FOR"]
-    return any(user.has_role(role) for role in required)
+    return any(has_role(user, role) for role in required)
 
 
 def second_step_needed(user: User) -> bool:

@@ -4,6 +4,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from reviewapp.accounts.models import User
+from reviewapp.accounts.permissions import has_role
 from reviewapp.articles.models import Article, Reference, Revision
 from reviewapp.citations import engine
 from reviewapp.citations.identifiers import ParsedReference, parse_reference
@@ -109,7 +110,7 @@ def unwaived_errors(report: CitationReport | None, waivers: dict) -> list[engine
 def waive_finding(article: Article, actor: User, finding_key: str, reason: str) -> CitationWaiver:
     """An editor waives one error finding of the current revision, with a reason.
     The caller holds the article lock and re-checks the approval rule."""
-    if "editor" not in actor.role_names:
+    if not has_role(actor, "editor"):
         raise TransitionRefused("Only editors can waive citation findings.")
     reason = (reason or "").strip()
     if not reason:

@@ -8,6 +8,7 @@ from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from reviewapp.accounts.models import User, UserRole, UserSpecialty
+from reviewapp.accounts.permissions import has_role
 from reviewapp.accounts.services import confirm_password, lock_user, note_failed_password
 from reviewapp.articles.models import Article, listed_revision
 from reviewapp.db import utcnow
@@ -50,7 +51,7 @@ def _check_reviewer(reviewer: User | None, article: Article, due_at: datetime) -
         raise TransitionRefused("The author of an article cannot review it.")
     if not reviewer.active:
         raise TransitionRefused(f"{reviewer.display_name} is deactivated.")
-    if not reviewer.has_role("reviewer"):
+    if not has_role(reviewer, "reviewer"):
         raise TransitionRefused(f"{reviewer.display_name} is not a member of the advisory "
                                 "board (no reviewer role).")
     if due_at <= utcnow():

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from reviewapp.accounts.models import User
+from reviewapp.accounts.permissions import has_role
 from reviewapp.articles.content import content_hash
 from reviewapp.articles.models import Article, Revision
 from reviewapp.articles.services import new_revision_from
@@ -119,7 +120,7 @@ def _reopen_assignments(article: Article, due_at) -> list[User]:
                                      Assignment.state.in_((ACCEPTED, COMPLETED)))
             .options(joinedload(Assignment.reviewer)).order_by(Assignment.id)):
         reviewer = assignment.reviewer
-        if not reviewer.active or not reviewer.has_role("reviewer"):
+        if not reviewer.active or not has_role(reviewer, "reviewer"):
             continue
         assignment.state, assignment.due_at = ACCEPTED, due_at
         assignment.last_reminded_on = None
