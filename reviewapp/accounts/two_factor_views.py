@@ -57,40 +57,41 @@ def login_code():
         return redirect(url_for("accounts.login"))
     if not pending.user.two_factor_enabled:
         return redirect(url_for("two_factor.setup_at_login"))
-    form = TwoFactorCodeForm()
-    if form.validate_on_submit():
-        try:
-            accepted = two_factor.verify_login_code(pending.user, form.code.data)
-        except services.AccountLocked as locked:
-            return _refused_locked(form, "accounts/login_code.html", locked)
-        db.session.commit()
-        if accepted:
-            return _finish_login(pending)
-        form.code.errors.append(WRONG_CODE)
-        return render_form("accounts/login_code.html", form, 400)
-    return render_form("accounts/login_code.html", form)
+    return _second_step(pending, TwoFactorCodeForm(), two_factor.verify_login_code,
+                        "accounts/login_code.html", WRONG_CODE)
 
 
 @bp.route("/login/recovery-code", methods=["GET", "POST"])
 def login_recovery_code():
     if (pending := _pending_or_restart()) is None:
         return redirect(url_for("accounts.login"))
-    form = RecoveryCodeForm()
-    if form.validate_on_submit():
-        try:
-            accepted = two_factor.use_recovery_code(pending.user, form.code.data)
-        except services.AccountLocked as locked:
-            return _refused_locked(form, "accounts/login_recovery_code.html", locked)
-        db.session.commit()
-        if accepted:
-            left = two_factor.recovery_codes_left(pending.user)
-            response = _finish_login(pending)
-            flash(f"You have {left} recovery codes left. Make new ones from your account "
-                  "page if you are running low.", "warning")
-            return response
-        form.code.errors.append("That recovery code is not right, or was used already.")
-        return render_form("accounts/login_recovery_code.html", form, 400)
-    return render_form("accounts/login_recovery_code.html", form)
+    def codes_left():
+        flash(f"You have {two_factor.recovery_codes_left(pending.user)} recovery codes left. "
+              "Make new ones from your account page if you are running low.", "warning")
+
+    return _second_step(pending, RecoveryCodeForm(), two_factor.use_recovery_code,
+                        "accounts/login_recovery_code.html",
+                        "That recovery code is not right, or was used already.", codes_left)
+
+
+def _second_step(pending, form, check, template: str, wrong: str, after=None):
+    """The code after the password: `check(user, code)` under the user's lock;
+    a right one finishes the login (then `after()`, e.g. a notice), a wrong one
+    is counted and shown."""
+    if not form.validate_on_submit():
+        return render_form(template, form)
+    try:
+        accepted = check(pending.user, form.code.data)
+    except services.AccountLocked as locked:
+        return _refused_locked(form, template, locked)
+    db.session.commit()
+    if accepted:
+        response = _finish_login(pending)  # starts a fresh session: notices come after
+        if after:
+            after()
+        return response
+    form.code.errors.append(wrong)
+    return render_form(template, form, 400)
 
 
 def _enrolment(user, action_url: str, on_enabled):

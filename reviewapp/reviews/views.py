@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from reviewapp.accounts.access import role_required
 from reviewapp.articles import services as articles
-from reviewapp.desk import REFUSALS, done, form_refusal, refused_page
+from reviewapp.desk import REFUSALS, form_refusal, refused_page, run_form
 from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db
 from reviewapp.lifecycle.events import EVENTS
@@ -80,25 +80,19 @@ def _review_page(article_id: int, error, **bound_forms):
 @role_required("reviewer")
 def approve(article_id: int):
     form = forms.ApproveForm()
-    if not form.validate_on_submit():
-        return _review_page(article_id, form_refusal(form), approve_form=form)
-    try:
-        reviews.approve_revision(article_id, current_user, form.content_hash.data,
-                                 form.password.data)
-    except REFUSALS as error:
-        return _review_page(article_id, error, approve_form=form)
-    return done(article_id, EVENTS["approve"].notice)
+    return run_form(
+        form, lambda: reviews.approve_revision(article_id, current_user,
+                                               form.content_hash.data, form.password.data),
+        lambda error: _review_page(article_id, error, approve_form=form),
+        article_id, EVENTS["approve"].notice)
 
 
 @bp.route("/articles/<int:article_id>/request-changes", methods=["POST"])
 @role_required("reviewer")
 def request_changes(article_id: int):
     form = forms.RequestChangesForm()
-    if not form.validate_on_submit():
-        return _review_page(article_id, form_refusal(form), changes_form=form)
-    try:
-        reviews.request_changes(article_id, current_user, form.version.data,
-                                form.comments.data)
-    except REFUSALS as error:
-        return _review_page(article_id, error, changes_form=form)
-    return done(article_id, EVENTS["request_changes"].notice)
+    return run_form(
+        form, lambda: reviews.request_changes(article_id, current_user, form.version.data,
+                                              form.comments.data),
+        lambda error: _review_page(article_id, error, changes_form=form),
+        article_id, EVENTS["request_changes"].notice)

@@ -8,10 +8,11 @@ from flask_login import current_user, login_required
 from reviewapp.accounts.access import role_required
 from reviewapp.articles import services as articles
 from reviewapp.articles.pages import article_context, fill_reviewer_choices
-from reviewapp.desk import REFUSALS, done, form_refusal, refused_page
+from reviewapp.desk import REFUSALS, done, form_refusal, refused_page, run_form
 from reviewapp.extensions import db
 from reviewapp.forms import VersionedForm
 from reviewapp.lifecycle.events import EVENTS, SIMPLE_EVENTS
+from reviewapp.lifecycle.states import APPROVED
 from reviewapp.reports import services as reports
 from reviewapp.reports.forms import RereviewForm, ResolveReportForm
 from reviewapp.reviews import services as reviews
@@ -34,13 +35,8 @@ def _simple_action(service, message: str):
     """A POST with only the version: submit, resubmit, withdraw, reopen, revise."""
     def view(article_id: int):
         form = VersionedForm()
-        if not form.validate_on_submit():
-            return _article_page(article_id, form_refusal(form))
-        try:
-            service(article_id, current_user, form.version.data)
-        except REFUSALS as error:
-            return _article_page(article_id, error)
-        return done(article_id, message)
+        return run_form(form, lambda: service(article_id, current_user, form.version.data),
+                        lambda error: _article_page(article_id, error), article_id, message)
     view.__name__ = service.__name__
     return login_required(view)
 
@@ -54,29 +50,23 @@ for _event in SIMPLE_EVENTS:
 @role_required("editor")
 def reject(article_id: int):
     form = forms.ReasonForm()
-    if not form.validate_on_submit():
-        return _article_page(article_id, form_refusal(form), reason_form=form)
-    try:
-        workflow.reject_article(article_id, current_user, form.version.data, form.reason.data)
-    except REFUSALS as error:
-        return _article_page(article_id, error, reason_form=form)
-    return done(article_id, EVENTS["reject"].notice)
+    return run_form(
+        form, lambda: workflow.reject_article(article_id, current_user, form.version.data,
+                                              form.reason.data),
+        lambda error: _article_page(article_id, error, reason_form=form),
+        article_id, EVENTS["reject"].notice)
 
 
 @bp.route("/articles/<int:article_id>/waive/<int:n>", methods=["POST"])
 @role_required("editor")
 def waive(article_id: int, n: int):
     form = forms.WaiveForm(prefix=f"w{n}")
-    if not form.validate_on_submit():
-        return _article_page(article_id, form_refusal(form),
-                             waive_forms={n: form})
-    try:
-        article = workflow.waive_finding(article_id, current_user, form.version.data,
-                                         form.finding_key.data, form.reason.data)
-    except REFUSALS as error:
-        return _article_page(article_id, error, waive_forms={n: form})
-    return done(article_id, EVENTS["waive"].notice + (" The article is now approved."
-                                                  if article.state == "approved" else ""))
+    return run_form(
+        form, lambda: workflow.waive_finding(article_id, current_user, form.version.data,
+                                             form.finding_key.data, form.reason.data),
+        lambda error: _article_page(article_id, error, waive_forms={n: form}), article_id,
+        lambda article: EVENTS["waive"].notice + (" The article is now approved."
+                                                  if article.state == APPROVED else ""))
 
 
 @bp.route("/articles/<int:article_id>/assign", methods=["POST"])
@@ -87,15 +77,12 @@ def assign(article_id: int):
     fill_reviewer_choices(form, article)
     form.reviewer.choices = form.reviewer.choices or [(form.reviewer.data or 0, "")]
     form.reviewer.validate_choice = False  # the service says why a reviewer is refused
-    if not form.validate_on_submit():
-        return _article_page(article_id, form_refusal(form), assign_form=form)
-    due_at = datetime.combine(form.due_date.data, time(23, 59, 59), UTC)
-    try:
-        assignment = reviews.assign_reviewer(article_id, current_user, form.version.data,
-                                             form.reviewer.data, due_at)
-    except REFUSALS as error:
-        return _article_page(article_id, error, assign_form=form)
-    return done(article_id, f"{assignment.reviewer.display_name} was invited to review.")
+    return run_form(
+        form, lambda: reviews.assign_reviewer(
+            article_id, current_user, form.version.data, form.reviewer.data,
+            datetime.combine(form.due_date.data, time(23, 59, 59), UTC)),
+        lambda error: _article_page(article_id, error, assign_form=form), article_id,
+        lambda assignment: f"{assignment.reviewer.display_name} was invited to review.")
 
 
 @bp.route("/assignments/<int:assignment_id>/unassign", methods=["POST"])
