@@ -253,8 +253,8 @@ def reminders_send_command(now):
     delivered. A second run the same day queues nothing. Exits 1 when a
     message could not be delivered; it stays queued for the next run."""
     from reviewapp.db import utcnow
-    from reviewapp.mail.reminders import exclusive_run, queue_reminders
     from reviewapp.mail.services import deliver_pending
+    from reviewapp.workflow.reminders import exclusive_run, queue_reminders
 
     with exclusive_run() as alone:
         if not alone:

@@ -9,7 +9,7 @@ from reviewapp.accounts.services import create_user
 from reviewapp.articles.services import DraftContent, create_article
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
-from reviewapp.reviews.services import accept_assignment, approve_revision, assign_reviewer
+from reviewapp.workflow.review_commands import accept_assignment, approve_revision, assign_reviewer
 from reviewapp.workflow.services import submit_article
 
 DEMO_PASSWORD = "demo-password-2026"

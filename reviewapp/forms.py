@@ -63,7 +63,7 @@ def tag_lengths(form, field):
     PostgreSQL (a 500) rather than get a message."""
     from wtforms.validators import ValidationError
 
-    from reviewapp.accounts.normalize import normalize_tags
+    from reviewapp.normalize import normalize_tags
 
     for tag in normalize_tags(field.data or ""):
         if len(tag) > MAX_TAG_LENGTH:

@@ -4,9 +4,9 @@ from flask import current_app
 from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, StringField, SubmitField
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
-from reviewapp.accounts.normalize import normalize_email
 from reviewapp.accounts.permissions import ROLE_LABELS, ROLES
 from reviewapp.forms import BaseForm, MultiCheckboxField, tag_lengths
+from reviewapp.normalize import normalize_email
 
 ROLE_CHOICES = [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES]
 

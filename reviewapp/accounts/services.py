@@ -12,18 +12,18 @@ from sqlalchemy.orm import selectinload
 
 from reviewapp.accounts import passwords
 from reviewapp.accounts.models import User, UserRole, UserSpecialty, new_session_token
-from reviewapp.accounts.normalize import (
-    lookalike_email_problem,
-    lookalike_name_problem,
-    normalize_email,
-    normalize_name,
-)
 from reviewapp.accounts.permissions import ROLES, can_manage_users
 from reviewapp.audit.models import AuditEvent
 from reviewapp.audit.services import record
 from reviewapp.db import transaction_lock, utcnow
 from reviewapp.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from reviewapp.extensions import db
+from reviewapp.normalize import (
+    lookalike_email_problem,
+    lookalike_name_problem,
+    normalize_email,
+    normalize_name,
+)
 
 LOGIN_FAILED = "Invalid email or password."
 

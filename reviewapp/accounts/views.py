@@ -19,11 +19,12 @@ from reviewapp.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from reviewapp.accounts.normalize import normalize_tags
-from reviewapp.audit.queries import object_labels, user_history
+from reviewapp.audit.pages import object_labels
+from reviewapp.audit.queries import user_history
 from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db
 from reviewapp.forms import render_form
+from reviewapp.normalize import normalize_tags
 from reviewapp.safe_redirect import is_safe_next
 
 bp = Blueprint("accounts", __name__)

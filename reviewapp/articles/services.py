@@ -12,15 +12,14 @@ from reviewapp.accounts.permissions import (
     can_create_article,
     can_edit_draft,
     can_see_all_articles,
-    can_view_article,
 )
-from reviewapp.articles.models import Article, ArticleTag, Revision, listed_revision
+from reviewapp.articles.models import Article, ArticleTag, Reference, Revision, listed_revision
 from reviewapp.articles.references import split_reference_lines
 from reviewapp.audit.services import record
+from reviewapp.citations.identifiers import parse_reference
 from reviewapp.citations.services import (
     check_revision,
     count_citation_errors,
-    reference_rows,
 )
 from reviewapp.db import transaction_lock
 from reviewapp.errors import (
@@ -48,6 +47,17 @@ class DraftContent:
             raise InvalidInput(f"A reference list can hold at most {limit:,} references "
                                f"(this one has {len(entries):,}).")
         return entries
+
+
+def reference_rows(texts: list[str]) -> list[Reference]:
+    """Reference rows with the identifiers parsed from each text."""
+    rows = []
+    for number, text in enumerate(texts, start=1):
+        parsed = parse_reference(number, text)
+        rows.append(Reference(position=number, raw_text=text, doi=parsed.doi,
+                              pmid=parsed.pmid, pmcid=parsed.pmcid, isbn=parsed.isbn,
+                              url=parsed.urls[0] if parsed.urls else None, year=parsed.year))
+    return rows
 
 
 def unique_slug(title: str) -> str:
@@ -94,16 +104,24 @@ def lock_article(article_id: int) -> Article:
     return article
 
 
+def check_may_edit(actor: User, article: Article) -> None:
+    """Only the author edits (403 for anyone else), and only a draft or after
+    changes were requested (409 in any other state)."""
+    if article.author_id != actor.id:
+        raise PermissionDenied("Only the author can edit this article.")
+    if not can_edit_draft(actor, article):
+        raise TransitionRefused(f"This article can be edited only as a draft or after "
+                                f"changes were requested (it is "
+                                f"{state_label(article.state)}).")
+
+
 def save_draft(article_id: int, actor: User, version: int, content: DraftContent) -> Article:
     article = lock_article(article_id)
-    if not can_view_article(actor, article, reviewer_ids_of(article.id)):
+    if article.author_id != actor.id and not can_see_all_articles(actor):
         raise PermissionDenied("You do not have access to this article.")
     if article.version != version:
         raise StaleVersion()
-    if not can_edit_draft(actor, article):
-        raise TransitionRefused(f"Only the author can edit this article, and only as a draft "
-                                f"or after changes were requested (it is "
-                                f"{state_label(article.state)}).")
+    check_may_edit(actor, article)
     title = content.title.strip()
     if not title:
         raise InvalidInput("Enter a title.")
@@ -151,35 +169,6 @@ def new_revision_from(article: Article, actor: User) -> Revision:
     article.current_revision = revision
     count_citation_errors(article)
     return revision
-
-
-def get_article(article_id: int, viewer: User) -> Article:
-    article = db.session.scalar(
-        select(Article).where(Article.id == article_id)
-        .options(joinedload(Article.current_revision).selectinload(Revision.references),
-                 joinedload(Article.author), selectinload(Article.tags)))
-    if article is None:
-        raise NotFound("There is no such article.")
-    if not can_view_article(viewer, article, reviewer_ids_of(article.id)):
-        raise PermissionDenied("You do not have access to this article.")
-    return article
-
-
-def reviewer_ids_of(article_id: int) -> frozenset[int]:
-    """Reviewers who may open the article: invited, accepted or done, not declined."""
-    from reviewapp.reviews.models import OPEN_ASSIGNMENT_STATES, Assignment
-
-    return frozenset(db.session.scalars(select(Assignment.reviewer_id).where(
-        Assignment.article_id == article_id, Assignment.state.in_(OPEN_ASSIGNMENT_STATES))))
-
-
-def get_draft_for_edit(article_id: int, editor: User) -> Article:
-    article = get_article(article_id, editor)
-    if not can_edit_draft(editor, article):
-        raise PermissionDenied(f"Only the author can edit this article, and only as a draft "
-                               f"or after changes were requested (it is "
-                               f"{state_label(article.state)}).")
-    return article
 
 
 def _list_query():

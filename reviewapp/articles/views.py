@@ -4,7 +4,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from reviewapp.accounts.access import role_required
-from reviewapp.accounts.normalize import normalize_tags
 from reviewapp.accounts.permissions import can_edit_draft
 from reviewapp.articles import services
 from reviewapp.articles.forms import DraftForm, JatsImportForm
@@ -17,6 +16,8 @@ from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
 from reviewapp.forms import MISSING_VERSION, render_form
 from reviewapp.lifecycle.states import STATE_LABELS
+from reviewapp.normalize import normalize_tags
+from reviewapp.reviews import access
 from reviewapp.routing import id_argument
 
 bp = Blueprint("articles", __name__, url_prefix="/desk/articles")
@@ -103,7 +104,7 @@ def new():
 @bp.route("/<int:article_id>")
 @login_required
 def show(article_id: int):
-    article = services.get_article(article_id, current_user)
+    article = access.get_article(article_id, current_user)
     return render_template("articles/show.html", **article_context(article),
                            can_edit=can_edit_draft(current_user, article))
 
@@ -111,7 +112,7 @@ def show(article_id: int):
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
 @role_required("author")
 def edit(article_id: int):
-    article = services.get_draft_for_edit(article_id, current_user)
+    article = access.get_draft_for_edit(article_id, current_user)
     form = DraftForm()
     if request.method == "GET":
         revision = article.current_revision

@@ -146,27 +146,6 @@ def previous_hash(seq: int) -> str | None:
     return db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == seq - 1))
 
 
-def object_labels(events: list[AuditEvent]) -> dict[tuple[str, int], str]:
-    """Article titles and user names for the links of a page: two queries,
-    whatever the page holds."""
-    from reviewapp.accounts.models import User
-    from reviewapp.articles.models import Article, Revision
-
-    article_ids, user_ids = set(), set()
-    for event in events:
-        if event.article_id is not None:
-            article_ids.add(event.article_id)
-        if event.object_type == "user" and (event.object_id or "").isdigit():
-            user_ids.add(int(event.object_id))
-    labels = {("article", article_id): title for article_id, title in db.session.execute(
-        select(Article.id, Revision.title)
-        .join(Revision, Revision.id == Article.current_revision_id)
-        .where(Article.id.in_(sorted(article_ids))))}
-    labels.update({("user", user_id): name for user_id, name in db.session.execute(
-        select(User.id, User.display_name).where(User.id.in_(sorted(user_ids))))})
-    return labels
-
-
 # --- export ---------------------------------------------------------------------
 
 def _export_where(f: AuditFilter, through_seq: int) -> list:

@@ -18,6 +18,7 @@ from reviewapp.accounts.access import role_required
 from reviewapp.audit import actions, export, queries
 from reviewapp.audit.changes import readable
 from reviewapp.audit.forms import AuditFilterForm
+from reviewapp.audit.pages import object_labels
 from reviewapp.audit.services import link_problems
 from reviewapp.db import utcnow
 from reviewapp.routing import MAX_BIGINT, id_argument
@@ -66,7 +67,7 @@ def index():
     else:
         page, status = queries.Page([], None), 400
     return render_template("audit/index.html", form=form, page=page, before=before,
-                           labels=queries.object_labels(page.events),
+                           labels=object_labels(page.events),
                            filter_args=form.query_args(), action_choices=_action_choices()
                            ), status
 
@@ -78,7 +79,7 @@ def event(seq: int):
     if found is None:
         abort(404)
     return render_template("audit/event.html", event=found,
-                           labels=queries.object_labels([found]),
+                           labels=object_labels([found]),
                            problems=link_problems(found),
                            details_json=json.dumps(found.details or {}, indent=2,
                                                    ensure_ascii=False, sort_keys=True))

@@ -49,7 +49,7 @@ def check_command(path, output):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def import_command(path):
     """Load a Retraction Watch CSV (re-importing updates rows)."""
-    from reviewapp.citations.retractions import import_retractions
+    from reviewapp.workflow.rereview import import_retractions
 
     with open(path, "rb") as binary, click.progressbar(
             length=os.path.getsize(path), label="Importing", file=sys.stderr) as bar:

@@ -8,16 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from reviewapp.articles.models import Article, Reference
-from reviewapp.audit.services import record
 from reviewapp.citations.identifiers import normalize_doi
 from reviewapp.citations.models import Retraction
-from reviewapp.db import utcnow
 from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db
-from reviewapp.lifecycle.states import APPROVED
 
 REQUIRED_COLUMNS = ("Record ID", "OriginalPaperDOI", "OriginalPaperPubMedID", "RetractionNature")
 # How the database writes "no value".
@@ -63,21 +59,16 @@ def _pmid(raw: str | None) -> str | None:
     return value if value and re.fullmatch(r"\d{1,9}", value) else None
 
 
-def import_retractions(binary: io.BufferedIOBase, actor=None,
-                       progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Upsert every row by Record ID in one transaction (the caller commits),
-    holding one batch in memory at a time. `progress` gets the bytes read."""
+def read_retractions(binary: io.BufferedIOBase, progress: Callable[[int], None] | None = None
+                     ) -> tuple[ImportResult, set[str], set[str]]:
+    """Upsert every row by Record ID (the caller commits), holding one batch in
+    memory at a time. `progress` gets the bytes read. Returns the counts and the
+    DOIs and PMIDs whose notices are new or changed, for re-review flagging."""
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="replace", newline="")
     try:
-        result, flag_dois, flag_pmids = _read(csv.DictReader(text), binary, progress)
+        return _read(csv.DictReader(text), binary, progress)
     finally:
         text.detach()  # the caller's file stays open, and is the caller's to close
-    result.flagged_articles = flag_citing_articles(flag_dois, flag_pmids, actor)
-    record("retractions.imported", actor=actor, object_type="retraction",
-           details={"rows": result.rows, "added": result.added, "updated": result.updated,
-                    "unchanged": result.unchanged, "skipped": result.skipped,
-                    "flagged_articles": result.flagged_articles})
-    return result
 
 
 def _read(reader: csv.DictReader, binary, progress) -> tuple[ImportResult, set, set]:
@@ -143,29 +134,3 @@ def _apply(rows: list[dict], result: ImportResult, flag_dois: set, flag_pmids: s
                 flag_pmids.add(values["pmid"])
     db.session.flush()
     db.session.expunge_all()  # bounded memory: the transaction goes on, the objects go
-
-
-def flag_citing_articles(dois: set[str], pmids: set[str], actor=None) -> list[int]:
-    """Approved articles whose public revision cites one of these works."""
-    flagged: set[int] = set()
-    dois_list, pmids_list = sorted(dois), sorted(pmids)
-    for start in range(0, max(len(dois_list), len(pmids_list)), 500):
-        chunk_dois, chunk_pmids = dois_list[start:start + 500], pmids_list[start:start + 500]
-        rows = db.session.execute(
-            select(Article.id, Reference.position, Reference.doi, Reference.pmid)
-            .join(Reference, Reference.revision_id == Article.approved_revision_id)
-            .where(Article.state == APPROVED,
-                   or_(Reference.doi.in_(chunk_dois), Reference.pmid.in_(chunk_pmids)))).all()
-        for article_id, position, doi, pmid in rows:
-            if article_id in flagged:
-                continue
-            article = db.session.get(Article, article_id)
-            article.rereview_reason = (f"Reference {position} ({doi or 'PMID ' + pmid}) "
-                                       "has been retracted or has an expression of concern.")
-            article.rereview_flagged_at = utcnow()
-            record("article.rereview_flagged", actor=actor, object_type="article",
-                   object_id=article_id, article_id=article_id,
-                   reason=article.rereview_reason)
-            flagged.add(article_id)
-    db.session.flush()
-    return sorted(flagged)

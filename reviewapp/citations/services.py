@@ -1,28 +1,21 @@
 """Running the citation engine on revisions, storing its reports, waivers."""
 
+from typing import TYPE_CHECKING
+
 from flask import current_app
 from sqlalchemy import or_, select
 
 from reviewapp.accounts.models import User
 from reviewapp.accounts.permissions import has_role
-from reviewapp.articles.models import Article, Reference, Revision
 from reviewapp.citations import engine
 from reviewapp.citations.identifiers import ParsedReference, parse_reference
 from reviewapp.citations.models import CitationReport, CitationWaiver, Retraction
 from reviewapp.db import utcnow
-from reviewapp.errors import InvalidInput, TransitionRefused
+from reviewapp.errors import InvalidInput, PermissionDenied, TransitionRefused
 from reviewapp.extensions import db
 
-
-def reference_rows(texts: list[str]) -> list[Reference]:
-    """Reference rows with the identifiers parsed from each text."""
-    rows = []
-    for number, text in enumerate(texts, start=1):
-        parsed = parse_reference(number, text)
-        rows.append(Reference(position=number, raw_text=text, doi=parsed.doi,
-                              pmid=parsed.pmid, pmcid=parsed.pmcid, isbn=parsed.isbn,
-                              url=parsed.urls[0] if parsed.urls else None, year=parsed.year))
-    return rows
+if TYPE_CHECKING:  # citations sits below articles: it checks what it is given
+    from reviewapp.articles.models import Article, Revision
 
 
 def engine_settings() -> engine.Settings:
@@ -53,7 +46,7 @@ def run_check(body: str, references: list[str]) -> engine.Report:
                         engine_settings())
 
 
-def check_revision(revision: Revision) -> CitationReport:
+def check_revision(revision: "Revision") -> CitationReport:
     """Run the engine on the revision and store (or replace) its report."""
     stored = db.session.scalar(select(CitationReport).where(
         CitationReport.revision_id == revision.id))
@@ -67,7 +60,7 @@ def check_revision(revision: Revision) -> CitationReport:
     return stored
 
 
-def count_citation_errors(article: Article) -> None:
+def count_citation_errors(article: "Article") -> None:
     """Keep article.citation_errors, which the editor's "Blocked" list reads, in
     step with the current revision's report and the article's waivers."""
     article.citation_errors = len(unwaived_errors(report_of(article.current_revision_id),
@@ -107,11 +100,11 @@ def unwaived_errors(report: CitationReport | None, waivers: dict) -> list[engine
     return [f for f in report.findings if f.severity == engine.ERROR and f.key not in waivers]
 
 
-def waive_finding(article: Article, actor: User, finding_key: str, reason: str) -> CitationWaiver:
+def waive_finding(article: "Article", actor: User, finding_key: str, reason: str) -> CitationWaiver:
     """An editor waives one error finding of the current revision, with a reason.
     The caller holds the article lock and re-checks the approval rule."""
     if not has_role(actor, "editor"):
-        raise TransitionRefused("Only editors can waive citation findings.")
+        raise PermissionDenied("Only editors can waive citation findings.")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("A reason is required to waive a finding.")

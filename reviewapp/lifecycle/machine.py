@@ -1,13 +1,16 @@
 """The article life cycle decided: the events of events.py and their guards. Pure module.
 
 `decide(event, facts, actor)` returns the state the article moves to, or
-raises TransitionRefused with a message the UI shows as it is. Services
-gather the facts from the database, call it, and apply the result.
+raises a refusal with a message the UI shows as it is: PermissionDenied (403)
+when this person may not fire the event on this article whatever its state,
+TransitionRefused (409) when the article's state or the event's guard stands in
+the way. Services gather the facts from the database, call it, and apply the
+result.
 """
 
 from dataclasses import dataclass, field
 
-from reviewapp.errors import TransitionRefused
+from reviewapp.errors import PermissionDenied, TransitionRefused
 from reviewapp.lifecycle.events import AUTHOR, EDITOR, EVENTS, REVIEWER, Event
 from reviewapp.lifecycle.states import UNDER_REVIEW, state_label
 
@@ -70,7 +73,7 @@ def allowed_events(facts: ArticleFacts, actor: Actor) -> list[str]:
             _check_actor(event, transition, facts, actor)
             if event in ("approve", "request_changes"):
                 _guard_approve(facts, actor, None, None)  # depends on no input
-        except TransitionRefused:
+        except (PermissionDenied, TransitionRefused):
             continue
         if facts.state in transition.sources:
             allowed.append(event)
@@ -80,18 +83,18 @@ def allowed_events(facts: ArticleFacts, actor: Actor) -> list[str]:
 def _check_actor(event: str, transition: Event, facts: ArticleFacts, actor: Actor):
     if transition.by == AUTHOR:
         if actor.id != facts.author_id:
-            raise TransitionRefused("Only the article's author can do this.")
+            raise PermissionDenied("Only the article's author can do this.")
     elif transition.by == EDITOR:
         if EDITOR not in actor.roles:
-            raise TransitionRefused("Only editors can do this.")
+            raise PermissionDenied("Only editors can do this.")
     else:
         if actor.id == facts.author_id:
-            raise TransitionRefused("Nobody may review their own article.")
+            raise PermissionDenied("Nobody may review their own article.")
         if REVIEWER not in actor.roles:
-            raise TransitionRefused("Only members of the advisory board can review.")
+            raise PermissionDenied("Only members of the advisory board can review.")
         pool = facts.invited if event in ("accept", "decline") else facts.accepted
         if actor.id not in pool:
-            raise TransitionRefused(
+            raise PermissionDenied(
                 "You have no open invitation for this article." if event in ("accept", "decline")
                 else "You are not an accepted reviewer of this article.")
 

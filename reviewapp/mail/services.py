@@ -8,10 +8,10 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import select
 
-from reviewapp.accounts.normalize import one_line
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.mail.models import OutboxMessage
+from reviewapp.normalize import one_line
 
 log = logging.getLogger(__name__)
 # Characters that end a line in some log reader: C0/C1 controls and the Unicode

@@ -5,13 +5,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from reviewapp.accounts.access import role_required
-from reviewapp.articles import services as articles
 from reviewapp.desk import REFUSALS, form_refusal, refused_page, run_form
 from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db
 from reviewapp.lifecycle.events import EVENTS
-from reviewapp.reviews import forms, pages
-from reviewapp.reviews import services as reviews
+from reviewapp.reviews import access, forms, pages
+from reviewapp.workflow import review_commands
 
 bp = Blueprint("reviews", __name__, url_prefix="/desk")
 
@@ -33,7 +32,7 @@ def accept(assignment_id: int):
     form = forms.AcceptForm(prefix=f"a{assignment_id}")
     if form.validate_on_submit():
         try:
-            assignment = reviews.accept_assignment(assignment_id, current_user,
+            assignment = review_commands.accept_assignment(assignment_id, current_user,
                                                    form.competing_interests.data)
         except REFUSALS as error:
             return _queue_page(error, {("accept", assignment_id): form})
@@ -50,7 +49,7 @@ def decline(assignment_id: int):
     form = forms.DeclineForm(prefix=f"a{assignment_id}")
     if form.validate_on_submit():
         try:
-            reviews.decline_assignment(assignment_id, current_user, form.reason.data)
+            review_commands.decline_assignment(assignment_id, current_user, form.reason.data)
         except REFUSALS as error:
             return _queue_page(error, {("decline", assignment_id): form})
         db.session.commit()
@@ -63,12 +62,12 @@ def decline(assignment_id: int):
 @bp.route("/articles/<int:article_id>/review")
 @role_required("reviewer", "editor", "admin")
 def review(article_id: int):
-    article = articles.get_article(article_id, current_user)
+    article = access.get_article(article_id, current_user)
     return render_template("reviews/review.html", **pages.review_context(article))
 
 
 def _review_context(article_id: int, **bound_forms) -> dict:
-    return pages.review_context(articles.get_article(article_id, current_user), **bound_forms)
+    return pages.review_context(access.get_article(article_id, current_user), **bound_forms)
 
 
 def _review_page(article_id: int, error, **bound_forms):
@@ -81,7 +80,7 @@ def _review_page(article_id: int, error, **bound_forms):
 def approve(article_id: int):
     form = forms.ApproveForm()
     return run_form(
-        form, lambda: reviews.approve_revision(article_id, current_user,
+        form, lambda: review_commands.approve_revision(article_id, current_user,
                                                form.content_hash.data, form.password.data),
         lambda error: _review_page(article_id, error, approve_form=form),
         article_id, EVENTS["approve"].notice)
@@ -92,7 +91,7 @@ def approve(article_id: int):
 def request_changes(article_id: int):
     form = forms.RequestChangesForm()
     return run_form(
-        form, lambda: reviews.request_changes(article_id, current_user, form.version.data,
+        form, lambda: review_commands.request_changes(article_id, current_user, form.version.data,
                                               form.comments.data),
         lambda error: _review_page(article_id, error, changes_form=form),
         article_id, EVENTS["request_changes"].notice)

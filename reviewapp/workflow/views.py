@@ -6,7 +6,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from reviewapp.accounts.access import role_required
-from reviewapp.articles import services as articles
 from reviewapp.articles.pages import article_context, fill_reviewer_choices
 from reviewapp.desk import REFUSALS, done, form_refusal, refused_page, run_form
 from reviewapp.extensions import db
@@ -15,15 +14,15 @@ from reviewapp.lifecycle.events import EVENTS, SIMPLE_EVENTS
 from reviewapp.lifecycle.states import APPROVED
 from reviewapp.reports import services as reports
 from reviewapp.reports.forms import RereviewForm, ResolveReportForm
-from reviewapp.reviews import services as reviews
-from reviewapp.workflow import dashboards, forms
+from reviewapp.reviews import access
+from reviewapp.workflow import dashboards, forms, review_commands
 from reviewapp.workflow import services as workflow
 
 bp = Blueprint("workflow", __name__, url_prefix="/desk")
 
 
 def _article_context(article_id: int, **bound_forms) -> dict:
-    return article_context(articles.get_article(article_id, current_user), **bound_forms)
+    return article_context(access.get_article(article_id, current_user), **bound_forms)
 
 
 def _article_page(article_id: int, error, **bound_forms):
@@ -72,13 +71,13 @@ def waive(article_id: int, n: int):
 @bp.route("/articles/<int:article_id>/assign", methods=["POST"])
 @role_required("editor")
 def assign(article_id: int):
-    article = articles.get_article(article_id, current_user)
+    article = access.get_article(article_id, current_user)
     form = forms.AssignForm()
     fill_reviewer_choices(form, article)
     form.reviewer.choices = form.reviewer.choices or [(form.reviewer.data or 0, "")]
     form.reviewer.validate_choice = False  # the service says why a reviewer is refused
     return run_form(
-        form, lambda: reviews.assign_reviewer(
+        form, lambda: review_commands.assign_reviewer(
             article_id, current_user, form.version.data, form.reviewer.data,
             datetime.combine(form.due_date.data, time(23, 59, 59), UTC)),
         lambda error: _article_page(article_id, error, assign_form=form), article_id,
@@ -92,7 +91,8 @@ def unassign(assignment_id: int):
     if not form.validate_on_submit():
         raise form_refusal(form)
     try:
-        assignment = reviews.unassign_reviewer(assignment_id, current_user, form.version.data)
+        assignment = review_commands.unassign_reviewer(assignment_id, current_user,
+                                                       form.version.data)
     except REFUSALS as error:
         db.session.rollback()
         flash(error.message, "danger")

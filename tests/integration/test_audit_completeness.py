@@ -366,7 +366,8 @@ def drive_approved(w):
 
 
 def _import_retractions(w, doi):
-    from reviewapp.citations.retractions import REQUIRED_COLUMNS, import_retractions
+    from reviewapp.citations.retractions import REQUIRED_COLUMNS
+    from reviewapp.workflow.rereview import import_retractions
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=[*REQUIRED_COLUMNS, "Title"])

@@ -28,8 +28,8 @@ from reviewapp.audit.services import verify_chain
 from reviewapp.db import sqlite_begin_mode, utcnow
 from reviewapp.errors import DomainError, TransitionRefused
 from reviewapp.extensions import db
-from reviewapp.reviews import services as reviews
 from reviewapp.reviews.models import ACCEPTED, COMPLETED, Assignment, Review, Signature
+from reviewapp.workflow import review_commands
 from reviewapp.workflow import services as workflow
 from tests.conftest import PASSWORD
 
@@ -65,10 +65,10 @@ def article_under_review(rows, people, title, approved_by=()) -> int:
         due = utcnow() + timedelta(days=7)
         for reviewer in people.reviewers:
             reviewer = get(User, reviewer.id)
-            assignment = reviews.assign_reviewer(article.id, editor, None, reviewer.id, due)
-            reviews.accept_assignment(assignment.id, reviewer, "none")
+            assignment = review_commands.assign_reviewer(article.id, editor, None, reviewer.id, due)
+            review_commands.accept_assignment(assignment.id, reviewer, "none")
         for reviewer in approved_by:
-            assert reviews.approve_revision(article.id, get(User, reviewer.id), None,
+            assert review_commands.approve_revision(article.id, get(User, reviewer.id), None,
                                             PASSWORD) is not None
         session.commit()
         return article.id
@@ -186,7 +186,7 @@ def test_two_reviewers_approving_at_once_both_count_and_approve_once(app, rows, 
 
         def approve(actor, version, article_id=article_id, versions=versions):
             versions[actor.id] = version  # read before the barrier; not passed, see above
-            return reviews.approve_revision(article_id, actor, None, PASSWORD)
+            return review_commands.approve_revision(article_id, actor, None, PASSWORD)
 
         results = race(in_service(app, r1.id, article_id, approve),
                        in_service(app, r2.id, article_id, approve))
@@ -295,7 +295,7 @@ def test_final_approval_racing_rejection_ends_in_one_consistent_state(app, rows,
 
         def approve(actor, version, article_id=article_id):
             with_hash = db.session.get(Article, article_id).current_revision.content_hash
-            return reviews.approve_revision(article_id, actor, with_hash, PASSWORD)
+            return review_commands.approve_revision(article_id, actor, with_hash, PASSWORD)
 
         def reject(actor, version, article_id=article_id):
             return workflow.reject_article(article_id, actor, version, "Out of scope.")

@@ -15,8 +15,8 @@ from reviewapp.articles.models import Article, Revision
 from reviewapp.audit.models import AuditEvent
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
-from reviewapp.reviews import services as reviews
 from reviewapp.reviews.models import Assignment, Signature
+from reviewapp.workflow import review_commands
 from reviewapp.workflow import services as workflow
 from tests.conftest import PASSWORD
 
@@ -112,7 +112,7 @@ def world(app, make_user, make_article):
     article_id = make_article(owner)
     with app.app_context():
         workflow.submit_article(article_id, db.session.merge(owner), None)
-        assignment = reviews.assign_reviewer(article_id, db.session.merge(editor), None,
+        assignment = review_commands.assign_reviewer(article_id, db.session.merge(editor), None,
                                              assigned.id, utcnow() + timedelta(days=7))
         db.session.commit()
         article = db.session.get(Article, article_id)

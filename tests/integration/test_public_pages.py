@@ -22,7 +22,7 @@ from reviewapp.citations.models import Retraction
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.public.citation_links import link_markers
-from reviewapp.reviews import services as reviews
+from reviewapp.workflow import review_commands
 from reviewapp.workflow import services as workflow
 from tests.conftest import PASSWORD
 
@@ -79,11 +79,12 @@ class Publisher:
                 editor = self.user("editor", "Eddie Editor")
                 for name in reviewer_names:
                     reviewer = self.user("reviewer", name)
-                    assignment = reviews.assign_reviewer(article_id, editor, None, reviewer.id,
-                                                         utcnow() + timedelta(days=7))
-                    reviews.accept_assignment(assignment.id, reviewer, "none")
+                    assignment = review_commands.assign_reviewer(
+                        article_id, editor, None, reviewer.id, utcnow() + timedelta(days=7))
+                    review_commands.accept_assignment(assignment.id, reviewer, "none")
                     if approve:
-                        assert reviews.approve_revision(article_id, reviewer, None, PASSWORD)
+                        assert review_commands.approve_revision(article_id, reviewer, None,
+                                                                PASSWORD)
                 session.commit()
         finally:
             config["REQUIRED_APPROVALS"] = required
@@ -328,7 +329,7 @@ def test_publish_before_approval_shows_submitted_articles_with_the_caution(
     if stage == "changes_requested":
         with rows() as session:
             reviewer = session.scalar(select(User).where(User.display_name == "Dr. One"))
-            reviews.request_changes(article_id, reviewer, None, "Give the dose.")
+            review_commands.request_changes(article_id, reviewer, None, "Give the dose.")
             article = session.get(Article, article_id)
             # The author starts editing: that draft must not be shown.
             save_draft(article_id, article.author, article.version, DraftContent(

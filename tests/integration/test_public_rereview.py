@@ -12,15 +12,15 @@ from sqlalchemy import event, select
 from reviewapp.accounts.models import User
 from reviewapp.articles.models import Article, Revision
 from reviewapp.audit.models import AuditEvent
-from reviewapp.citations.retractions import flag_citing_articles
 from reviewapp.citations.services import report_of
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.mail.models import OutboxMessage
 from reviewapp.reports import services as reports
 from reviewapp.reports.models import ReaderReport
-from reviewapp.reviews import services as reviews
 from reviewapp.reviews.models import Assignment
+from reviewapp.workflow import review_commands
+from reviewapp.workflow.rereview import flag_citing_articles
 from tests.conftest import PASSWORD, audit_actions
 from tests.integration.test_public_pages import Publisher, text_of
 
@@ -157,7 +157,7 @@ def test_approving_the_re_review_updates_the_page_and_clears_the_flag(app, clien
             AuditEvent.action == "article.rereview_started")).one() == "Yearly check"
         for name in ("Dr. Rita Reviewer", "Dr. Sam Second"):
             reviewer = session.scalar(select(User).where(User.display_name == name))
-            assert reviews.approve_revision(article.id, reviewer, None, PASSWORD)
+            assert review_commands.approve_revision(article.id, reviewer, None, PASSWORD)
         session.commit()
     with rows() as session:
         article = session.scalar(select(Article).where(Article.slug == slug))
@@ -184,7 +184,7 @@ def test_a_re_review_of_a_retracted_citation_is_blocked_until_fixed_or_waived(
         assert "reference-retracted" in codes
         for name in ("Dr. Rita Reviewer", "Dr. Sam Second"):
             reviewer = session.scalar(select(User).where(User.display_name == name))
-            assert reviews.approve_revision(article.id, reviewer, None, PASSWORD)
+            assert review_commands.approve_revision(article.id, reviewer, None, PASSWORD)
         session.commit()
         assert session.get(Article, article.id).state == "under_review"
 

@@ -19,8 +19,8 @@ from reviewapp.accounts.services import create_user
 from reviewapp.articles.services import DraftContent, create_article
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
-from reviewapp.reviews import services as reviews
 from reviewapp.reviews.models import Assignment
+from reviewapp.workflow import review_commands
 from reviewapp.workflow import services as workflow
 from tests.conftest import PASSWORD
 
@@ -89,7 +89,7 @@ class Arrange:
 
     @staticmethod
     def assign(article_id, editor, reviewer, days=7) -> Assignment:
-        return reviews.assign_reviewer(article_id, editor, None, reviewer.id,
+        return review_commands.assign_reviewer(article_id, editor, None, reviewer.id,
                                        utcnow() + timedelta(days=days))
 
 
@@ -174,8 +174,8 @@ def test_editor_dashboard(app, rows, arrange, make_user, logged_in):
                 workflow.submit_article(reviewed, author, None)
                 approver, late = arrange.user("reviewer"), arrange.user("reviewer")
                 assignment = arrange.assign(reviewed, ed, approver)
-                reviews.accept_assignment(assignment.id, approver, "none")
-                assert reviews.approve_revision(reviewed, approver, None, PASSWORD)
+                review_commands.accept_assignment(assignment.id, approver, "none")
+                assert review_commands.approve_revision(reviewed, approver, None, PASSWORD)
                 arrange.assign(reviewed, ed, late).due_at = utcnow() - timedelta(days=1)
             session.commit()
 
@@ -206,7 +206,7 @@ def test_reviewer_queue(app, rows, arrange, make_user, logged_in):
                     workflow.submit_article(article_id, author, None)
                     assignment = arrange.assign(article_id, ed, me, days=1 + i)
                     if kind == "Accepted":
-                        reviews.accept_assignment(assignment.id, me, "none")
+                        review_commands.accept_assignment(assignment.id, me, "none")
             session.commit()
 
     add(FEW, 0)
@@ -240,8 +240,8 @@ def test_article_page_with_2_and_6_reviews(app, rows, arrange, make_user, logged
                 else:
                     reviewer = arrange.user("reviewer")
                 assignment = arrange.assign(article_id, ed, reviewer)
-                reviews.accept_assignment(assignment.id, reviewer, "none")
-                assert reviews.approve_revision(article_id, reviewer, None, PASSWORD)
+                review_commands.accept_assignment(assignment.id, reviewer, "none")
+                assert review_commands.approve_revision(article_id, reviewer, None, PASSWORD)
             session.commit()
 
     pages = {"Article page (editor)": (editor, f"/desk/articles/{article_id}"),

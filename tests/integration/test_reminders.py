@@ -281,7 +281,7 @@ def test_queue_reminders_loads_rows_in_a_fixed_number_of_queries(app, team, rows
     """Loading does not grow with the rows: count the SELECTs that are not the
     outbox's dedupe check or the audit chain's head."""
     from reviewapp.extensions import db
-    from reviewapp.mail.reminders import queue_reminders
+    from reviewapp.workflow.reminders import queue_reminders
 
     def loading_queries(now):
         statements = []
@@ -319,7 +319,7 @@ def test_now_must_be_an_iso_8601_time(app):
 def test_a_run_overlapping_another_does_nothing_on_postgresql(app, desk, mailbox, rows,
                                                               database_url):
     """Two runs at once could both deliver the same queued message."""
-    from reviewapp.mail.reminders import RUN_LOCK_KEY
+    from reviewapp.workflow.reminders import RUN_LOCK_KEY
 
     desk.submit()
     desk.assign(desk.reviewers[0], days=10)

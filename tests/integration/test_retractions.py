@@ -407,8 +407,8 @@ def generate_full_file(path: Path, n: int = 65_000) -> Path:
 
 
 def test_the_full_file_imports_in_bounded_memory(app, rows, tmp_path):
-    from reviewapp.citations.retractions import import_retractions
     from reviewapp.extensions import db
+    from reviewapp.workflow.rereview import import_retractions
 
     path = generate_full_file(tmp_path / "retraction_watch.csv")
     size = path.stat().st_size

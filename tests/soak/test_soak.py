@@ -92,7 +92,7 @@ def _seed(url: str) -> dict[str, list[str]]:
     from reviewapp.db import utcnow
     from reviewapp.demo import DEMO_BODY, DEMO_REFERENCES, load_demo
     from reviewapp.extensions import db
-    from reviewapp.reviews.services import accept_assignment, assign_reviewer
+    from reviewapp.workflow.review_commands import accept_assignment, assign_reviewer
     from reviewapp.workflow.services import submit_article
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "soak"})

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviewapp.accounts.normalize import (
+from reviewapp.normalize import (
     lookalike_email_problem,
     lookalike_name_problem,
     normalize_email,
@@ -77,7 +77,7 @@ def test_normalize_tags(typed, tags):
 
 
 def test_name_words_separated_by_a_tab_stay_separate():
-    """BUG (reviewapp/accounts/normalize.py:6-10): tab, newline and the other
+    """BUG (reviewapp/normalize.py:6-10): tab, newline and the other
     whitespace control characters are category Cc, so strip_invisible deletes
     them before normalize_name/normalize_tags split on whitespace: a name
     pasted from a spreadsheet as 'Jane<TAB>Doe' is stored as 'JaneDoe'."""
@@ -129,7 +129,7 @@ def test_property_tags_survive_the_edit_form_round_trip(text):
 
 
 def test_tag_typed_with_fullwidth_comma_survives_the_edit_form():
-    """BUG (reviewapp/accounts/normalize.py:27): the raw text is split on ','
+    """BUG (reviewapp/normalize.py:27): the raw text is split on ','
     before NFKC, so a fullwidth comma (U+FF0C) becomes a ',' inside one tag;
     the edit form (articles/views.py:83) shows 'cardiology,pain', and saving
     the form unchanged splits it into two tags."""

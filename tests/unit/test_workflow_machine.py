@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reviewapp.errors import TransitionRefused
+from reviewapp.errors import PermissionDenied, TransitionRefused
 from reviewapp.lifecycle import machine
 from reviewapp.lifecycle.machine import Actor, ArticleFacts, allowed_events, decide
 from reviewapp.lifecycle.states import (
@@ -25,6 +25,9 @@ from reviewapp.lifecycle.states import (
     WITHDRAWN,
     state_label,
 )
+
+# Every refusal the machine gives: 403 for who may not, 409 for the state.
+REFUSED = (PermissionDenied, TransitionRefused)
 
 # --------------------------------------------------------------------------------------
 # The expectation table, written from DESIGN.md §2 (and §1 for unassign).
@@ -165,7 +168,9 @@ def test_every_state_event_and_actor(state, event, kind):
     if target is not None:
         assert call() == target
         return
-    with pytest.raises(TransitionRefused) as refused:
+    # Who may not fire the event is 403 whatever the state; the state standing
+    # in the way is 409.
+    with pytest.raises(TransitionRefused if wrong_state else PermissionDenied) as refused:
         call()
     message = refused.value.message
     assert message.strip()
@@ -206,7 +211,7 @@ def test_the_author_never_reviews_even_when_listed_as_reviewer(event, roles):
     # Even if the data wrongly lists the author among invited/accepted reviewers.
     facts = dataclasses.replace(table_facts(UNDER_REVIEW),
                                 invited=frozenset({AUTHOR_ID}), accepted=frozenset({AUTHOR_ID}))
-    with pytest.raises(TransitionRefused, match="own article"):
+    with pytest.raises(PermissionDenied, match="own article"):
         decide(event, facts, Actor(AUTHOR_ID, frozenset(roles)), reason=REASON)
     assert not {"accept", "decline", "approve", "request_changes"} & set(
         allowed_events(facts, Actor(AUTHOR_ID, frozenset(roles))))
@@ -257,7 +262,7 @@ def test_approve_needs_an_accepted_reviewer():
     for actor in (Actor(2, frozenset({"reviewer"})),            # only invited
                   Actor(5, frozenset({"reviewer", "editor"})),  # unrelated
                   Actor(3, frozenset({"editor"}))):             # lost the reviewer role
-        with pytest.raises(TransitionRefused, match=r"\S"):
+        with pytest.raises(PermissionDenied, match=r"\S"):
             decide("approve", facts, actor)
 
 
@@ -505,7 +510,7 @@ def test_random_sequences_keep_the_invariants(data):
         expected = oracle(facts, event, actor, subject, reason)
         try:
             new = decide(event, facts, actor, subject_id=subject, reason=reason)
-        except TransitionRefused as refused:
+        except REFUSED as refused:
             assert refused.message.strip()
             assert expected is None, (event, actor, subject, reason, facts, refused.message)
             # A refused event changes nothing.
@@ -546,7 +551,7 @@ def test_allowed_events_agrees_with_decide(data):
                     try:
                         decide(candidate, content_ok, someone, subject_id=cand_subject,
                                reason=cand_reason)
-                    except TransitionRefused:
+                    except REFUSED:
                         continue
                     accepted.add(candidate)
             listed = allowed_events(facts, someone)
@@ -557,7 +562,7 @@ def test_allowed_events_agrees_with_decide(data):
             assert listed == accepted, (someone, facts)
         try:
             new = decide(event, facts, actor, subject_id=subject, reason=reason)
-        except TransitionRefused:
+        except REFUSED:
             return
         model.apply(event, actor, subject, new)
 
