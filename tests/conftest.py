@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 
 from reviewapp import create_app
 
@@ -22,6 +23,13 @@ CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 # that hashes are upgraded at login.
 FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1}
 RESET_TABLES_EXCLUDE = {"alembic_version", "audit_head"}
+
+# Tests never assert speed: Hypothesis' wall-clock checks (a slow example, slow
+# data generation) would fail on a busy machine without saying anything about
+# the code, so they are off for every property test.
+settings.register_profile("reviewapp", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("reviewapp")
 
 
 def _backends():
