@@ -53,6 +53,14 @@ class VerdictsForm(BaseForm):
                 for entry in self.claims if entry.claim_key.data}
 
 
+def error_messages(errors) -> list[str]:
+    """A form's messages, those of its FieldList entries included, each once."""
+    if isinstance(errors, str):
+        return [errors]
+    items = errors.values() if isinstance(errors, dict) else errors
+    return list(dict.fromkeys(m for item in items for m in error_messages(item)))
+
+
 class SupportForm(VersionedForm):
     """Posted to the claim's own address (its key); prefixed with it on the page."""
 

@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from reviewapp.accounts.access import role_required
 from reviewapp.articles.pages import article_context
-from reviewapp.desk import REFUSALS, form_refusal, refused_page, run_form
-from reviewapp.errors import NotFound
+from reviewapp.desk import REFUSALS, refused_page, run_form
+from reviewapp.errors import InvalidInput, NotFound
 from reviewapp.extensions import db
 from reviewapp.reviews import access, claims, pages
-from reviewapp.reviews.claim_forms import SupportForm, VerdictsForm
+from reviewapp.reviews.claim_forms import SupportForm, VerdictsForm, error_messages
 
 bp = Blueprint("claims", __name__, url_prefix="/desk")
 
@@ -34,7 +34,8 @@ def save_verdicts(article_id: int):
     """Back to the review page (the reviewer signs there next), at the claims."""
     form = VerdictsForm()
     if not form.validate_on_submit():
-        return _review_page(article_id, form_refusal(form), verdicts_form=form)
+        return _review_page(article_id, InvalidInput(" ".join(error_messages(form.errors))),
+                            verdicts_form=form)
     try:
         supported, total = claims.save_verdicts(article_id, current_user,
                                                 form.content_hash.data, form.given())

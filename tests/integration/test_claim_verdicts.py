@@ -287,3 +287,17 @@ def test_demo_approvals_give_verdicts_and_acknowledge_warnings(app, rows):
             assert [v["claim"] for v in signature.claim_verdicts] == [c.key for c in claims]
             assert signature.verdicts_hash == verdicts_digest(signature.claim_verdicts)
     assert audit_actions(app).count("review.verdicts_saved") == 2
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"claims-0-verdict": "approved"}, "Not a valid choice"),
+    ({"claims-1-note": "a\x00b"}, "Note contains a NUL byte, which is not allowed."),
+    ({"content_hash": ""}, "The form is missing the revision its verdicts are on"),
+])
+def test_a_malformed_verdicts_form_is_a_400_and_saves_nothing(desk, rows, change, message):
+    data = {**verdicts_data(_page(desk, desk.reviewers[0])), **change}
+    response = desk.client(desk.reviewers[0]).post(
+        f"/desk/articles/{desk.article_id}/verdicts", data=data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert _verdict_rows(rows) == []
