@@ -120,10 +120,6 @@ class Signature(Base):
 
     review: Mapped[Review] = relationship(back_populates="signature")
 
-    @property
-    def claims_checked(self) -> int | None:
-        return None if self.claim_verdicts is None else len(self.claim_verdicts)
-
 
 def signature_is_valid(signature: Signature, revision) -> bool:
     """The signed hash still matches the revision's content as stored now, and the
