@@ -7,8 +7,11 @@ from sqlalchemy import func, select
 from reviewapp.accounts.models import User
 from reviewapp.accounts.services import create_user
 from reviewapp.articles.services import DraftContent, create_article
+from reviewapp.citations.services import report_of, waivers_of
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
+from reviewapp.reviews.claims import claims_of, open_warnings, save_verdicts
+from reviewapp.reviews.signing import SUPPORTED
 from reviewapp.workflow.review_commands import accept_assignment, approve_revision, assign_reviewer
 from reviewapp.workflow.services import submit_article
 
@@ -58,5 +61,15 @@ def load_demo() -> bool:
             assignment = assign_reviewer(article.id, editor, None, reviewer.id, due)
             accept_assignment(assignment.id, reviewer, "none")
             if approve:
-                approve_revision(article.id, reviewer, None, DEMO_PASSWORD)
+                _sign(article, reviewer)
     return True
+
+
+def _sign(article, reviewer) -> None:
+    """As a reviewer signs: every claim "Supported", every open warning acknowledged."""
+    revision = article.current_revision
+    save_verdicts(article.id, reviewer, revision.content_hash,
+                  {claim.key: (SUPPORTED, "") for claim in claims_of(revision)})
+    warnings = open_warnings(report_of(revision.id), waivers_of(article.id))
+    approve_revision(article.id, reviewer, None, DEMO_PASSWORD,
+                     acknowledged=[finding.key for finding in warnings])

@@ -4,6 +4,7 @@ from reviewapp.accounts.permissions import has_role
 from reviewapp.lifecycle.events import EVENTS, SIMPLE_EVENTS
 from reviewapp.lifecycle.states import state_badge, state_label, waiting_for
 from reviewapp.rendering import render_markdown
+from reviewapp.reviews.signing import VERDICT_LABELS
 from reviewapp.urls import site_url
 
 
@@ -19,3 +20,4 @@ def register_templating(app):
     app.jinja_env.filters["utc"] = lambda moment: (
         moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "")
     app.jinja_env.globals["has_role"] = has_role
+    app.jinja_env.globals["verdict_labels"] = VERDICT_LABELS  # claim verdicts (issue 14)

@@ -14,6 +14,7 @@ from reviewapp.extensions import db
 from reviewapp.forms import VersionedForm
 from reviewapp.lifecycle import machine
 from reviewapp.reviews import services as reviews
+from reviewapp.reviews.claim_pages import claims_context
 from reviewapp.reviews.models import OPEN_ASSIGNMENT_STATES, signature_is_valid
 from reviewapp.workflow import forms
 from reviewapp.workflow.transition import actor_of, load_facts
@@ -40,6 +41,8 @@ def article_context(article: Article, **bound_forms) -> dict:
         or forms.ReasonForm(formdata=None, version=article.version),
         "assign_form": None,
         **citation_context(article, bound_forms.get("waive_forms", {})),
+        # The claims, their references and supporting passages (issue 14 §4).
+        **claims_context(article, bound_forms.get("support_forms", {})),
     }
     if can_see_all_articles(current_user):  # editors and admins: the article's audit trail
         context["timeline"] = audit_queries.article_timeline(article.id)

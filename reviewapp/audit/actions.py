@@ -57,6 +57,11 @@ ACTIONS: dict[str, str] = {
     "assignment.withdrawn": "Reviewer unassigned by an editor",
     "review.approved": "Revision approved and e-signed by a reviewer",
     "review.changes_requested": "Changes requested by a reviewer",
+    # Claim verdicts and supporting passages (issue 14 §4)
+    "review.verdicts_saved": "A reviewer's verdicts on the claims of a revision saved "
+                             "(each changed verdict and note before and after)",
+    "claim.support_saved": "The author attached, changed or removed the source passage "
+                           "supporting a claim (before and after)",
     # Citations
     "citation.waived": "Citation finding waived by an editor",
     "retractions.imported": "Retraction Watch list imported",

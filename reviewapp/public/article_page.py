@@ -98,6 +98,7 @@ class PublicReference:
 class ReviewerSignature:
     name: str
     signed_at: datetime
+    claims_checked: int | None = None  # None: signed before claims had verdicts
 
 
 @dataclass
@@ -246,12 +247,13 @@ def last_submitted_revision(article_id: int) -> Revision | None:
 def approving_signatures(revision_id: int) -> list[ReviewerSignature]:
     """Who signed their approval of this revision, and when (printed names as signed)."""
     rows = db.session.execute(
-        select(Signature.printed_name, Signature.signed_at)
+        select(Signature.printed_name, Signature.signed_at, Signature.claim_verdicts)
         .join(Review, Review.id == Signature.review_id)
         .where(Review.revision_id == revision_id, Review.decision == APPROVE,
                Signature.meaning == SIGNATURE_MEANING)
         .order_by(Signature.signed_at, Signature.id)).all()
-    return [ReviewerSignature(name, signed_at) for name, signed_at in rows]
+    return [ReviewerSignature(name, signed_at, None if verdicts is None else len(verdicts))
+            for name, signed_at, verdicts in rows]
 
 
 # The engine's reading of a notice, under the names the page and the API use.

@@ -4,7 +4,7 @@ asking for changes."""
 from wtforms import HiddenField, PasswordField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from reviewapp.forms import BaseForm, VersionedForm
+from reviewapp.forms import BaseForm, MultiCheckboxField, VersionedForm
 
 
 class AcceptForm(BaseForm):
@@ -28,6 +28,9 @@ class ApproveForm(BaseForm):
                                            Length(max=64)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."),
                                                      Length(max=1000)])
+    # The keys of the open citation warnings ticked "I have checked this" (issue 14 §5);
+    # the page lists the warnings, the approve command checks every one is here.
+    acknowledged = MultiCheckboxField("I have checked this", validate_choice=False)
 
 
 class RequestChangesForm(VersionedForm):

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from reviewapp.accounts.models import User
 from reviewapp.db import Base, UTCDateTime, utcnow
+from reviewapp.reviews.signing import VERDICTS, verdicts_digest
 
 INVITED, ACCEPTED, DECLINED, COMPLETED, WITHDRAWN = (
     "invited", "accepted", "declined", "completed", "withdrawn")
@@ -108,13 +110,64 @@ class Signature(Base):
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     meaning: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # What the reviewer signed besides the content (issue 14): each claim's verdict as
+    # [{"claim", "sentence", "verdict", "note"}], the sha-256 of their canonical JSON
+    # (reviews/signing.py), and the warnings ticked as [{"key", "code", "message"}].
+    # NULL on signatures made before claims had verdicts.
+    claim_verdicts: Mapped[list | None] = mapped_column(JSON)
+    verdicts_hash: Mapped[str | None] = mapped_column(String(64))
+    acknowledged_warnings: Mapped[list | None] = mapped_column(JSON)
 
     review: Mapped[Review] = relationship(back_populates="signature")
 
 
 def signature_is_valid(signature: Signature, revision) -> bool:
-    """The signed hash still matches the revision's content as stored now."""
+    """The signed hash still matches the revision's content as stored now, and the
+    signed verdicts still match their hash."""
     from reviewapp.articles.content import content_hash
 
+    if signature.verdicts_hash is not None and signature.verdicts_hash != verdicts_digest(
+            signature.claim_verdicts or []):
+        return False
     return signature.content_hash == content_hash(revision.title, revision.body,
                                                   revision.reference_texts)
+
+
+# --- Claim verdicts and supporting passages (issue 14 §4) ---------------------------
+
+class ClaimVerdict(Base):
+    """One reviewer's verdict on one claim of one revision (reviews/claims.py). The
+    claim key is stable across revisions (citations/engine/claim_list.py)."""
+
+    __tablename__ = "claim_verdict"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "reviewer_id", "claim_key"),
+        CheckConstraint(_in("verdict", VERDICTS), name="verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    claim_key: Mapped[str] = mapped_column(String(40))
+    sentence: Mapped[str] = mapped_column(Text)  # as it stood when the verdict was given
+    verdict: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ClaimSupport(Base):
+    """The passage of a cited source that the author says supports a claim, and where
+    it is (page, section). One per article and claim key: it carries over to later
+    revisions that keep the claim."""
+
+    __tablename__ = "claim_support"
+    __table_args__ = (UniqueConstraint("article_id", "claim_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"))
+    claim_key: Mapped[str] = mapped_column(String(40))
+    sentence: Mapped[str] = mapped_column(Text)  # the claim when the passage was saved
+    quote: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(String(300), default="")
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,6 +8,7 @@ from reviewapp.articles.models import Article, Revision
 from reviewapp.articles.pages import article_context
 from reviewapp.db import utcnow
 from reviewapp.reviews import forms
+from reviewapp.reviews.claim_pages import verdicts_context
 from reviewapp.reviews.models import ACCEPTED, INVITED, Assignment
 from reviewapp.reviews.services import listed_assignments
 
@@ -53,6 +54,9 @@ def review_context(article: Article, **bound_forms) -> dict:
         changes_form=bound_forms.get("changes_form")
         or forms.RequestChangesForm(formdata=None, version=article.version),
     )
+    # Claim verdicts and the warnings to tick before signing (issue 14 §4, §5).
+    context.update(verdicts_context(article, context, bound_forms.get("verdicts_form"),
+                                    bound_forms.get("approve_form")))
     return context
 
 

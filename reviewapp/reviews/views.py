@@ -81,7 +81,8 @@ def approve(article_id: int):
     form = forms.ApproveForm()
     return run_form(
         form, lambda: review_commands.approve_revision(article_id, current_user,
-                                               form.content_hash.data, form.password.data),
+                                               form.content_hash.data, form.password.data,
+                                               acknowledged=form.acknowledged.data or ()),
         lambda error: _review_page(article_id, error, approve_form=form),
         article_id, EVENTS["approve"].notice)
 

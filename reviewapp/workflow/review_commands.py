@@ -3,6 +3,7 @@ e-signature, request changes: each applies one life-cycle event through
 transition(), with the rows the event changes. The records themselves and the
 queries over them live in reviews/."""
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from reviewapp.errors import (
     TransitionRefused,
 )
 from reviewapp.extensions import db
+from reviewapp.reviews.claims import signing_record
 from reviewapp.reviews.models import (
     ACCEPTED,
     APPROVE,
@@ -131,16 +133,19 @@ def decline_assignment(assignment_id: int, actor: User, reason: str) -> Assignme
 
 
 def approve_revision(article_id: int, actor: User, content_hash: str | None,
-                     password: str) -> Signature:
+                     password: str, acknowledged: Collection[str] = ()) -> Signature:
     """Sign and approve the current revision, the one whose content hash the
-    reviewer saw. Decided under the row lock before the password is checked.
-    A wrong password changes nothing but counts as a failed authentication:
-    RefusalOnRecord, whose record is written again after the rollback."""
+    reviewer saw, with their "Supported" verdict on every claim and each open
+    citation warning in `acknowledged` (finding keys). Decided under the row
+    lock before the password is checked. A wrong password changes nothing but
+    counts as a failed authentication: RefusalOnRecord, whose record is
+    written again after the rollback."""
     with transition(article_id, "approve", actor, None) as change:
         revision = change.article.current_revision
         if content_hash is not None and content_hash != revision.content_hash:
             raise StaleVersion("This article changed since you opened it — nothing was "
                                "saved. Review the new revision before signing.")
+        signing = signing_record(change.article, actor, acknowledged)
         if not confirm_password(actor, password):
             raise RefusalOnRecord(WRONG_SIGNATURE_PASSWORD,
                                   keep=lambda: _count_wrong_password(actor.id))
@@ -148,13 +153,16 @@ def approve_revision(article_id: int, actor: User, content_hash: str | None,
         review = Review(assignment_id=assignment.id, article_id=article_id,
                         revision_id=revision.id, reviewer_id=actor.id, decision=APPROVE)
         signature = Signature(review=review, user_id=actor.id, printed_name=actor.display_name,
-                              meaning=SIGNATURE_MEANING, content_hash=revision.content_hash)
+                              meaning=SIGNATURE_MEANING, content_hash=revision.content_hash,
+                              claim_verdicts=signing.verdicts, verdicts_hash=signing.digest,
+                              acknowledged_warnings=signing.acknowledged)
         db.session.add_all([review, signature])
         assignment.state = COMPLETED
         db.session.flush()
         change.object_type, change.object_id = "review", review.id
         change.details = {"signature_id": signature.id,
-                          "content_hash": revision.content_hash, "meaning": SIGNATURE_MEANING}
+                          "content_hash": revision.content_hash, "meaning": SIGNATURE_MEANING,
+                          **signing.audit_details()}
     return signature
 
 

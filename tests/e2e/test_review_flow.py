@@ -1,6 +1,8 @@
 """The whole review workflow in Chromium, each person in a browser of their own:
 the author submits, the editor assigns two reviewers, one asks for changes, the
-author revises and resubmits, both reviewers sign, the article is approved."""
+author revises, attaches the source passage of a claim and resubmits, both
+reviewers give a verdict on every claim, tick the open warning and sign, the
+article is approved with the verdicts shown beside the signatures."""
 
 import re
 from datetime import date, timedelta
@@ -15,7 +17,10 @@ pytestmark = pytest.mark.browser
 
 TITLE = "Ibuprofen for acute low back pain"
 BODY = "Ibuprofen reduces pain [1]."
-REVISED_BODY = "Ibuprofen 400 mg three times a day reduces pain [1]."
+REVISED_BODY = ("Ibuprofen 400 mg three times a day reduces pain [1]. "
+                "Avoid it in kidney disease.")
+DOSE_CLAIM = "Ibuprofen 400 mg three times a day reduces pain [1]."
+QUOTE = "Pain scores fell with ibuprofen 400 mg taken three times daily."
 REFERENCES = "1. Doe J. Ibuprofen trial. BMJ. 2020. doi:10.1136/bmj.m1"
 COMMENT = "Please give the dose and how often to take it."
 MEANING = "I have reviewed this revision for medical accuracy and approve it."
@@ -63,10 +68,40 @@ def open_review(page: Page) -> None:
     expect(page.get_by_role("heading", name=f"Review: {TITLE}")).to_be_visible()
 
 
-def approve(page: Page) -> None:
-    form = page.locator("form").filter(
+def attach_passage(page: Page) -> None:
+    """The author quotes the source supporting the dose, from the desk article page."""
+    claim = page.get_by_role("region", name="Claims").get_by_role("listitem").filter(
+        has_text=DOSE_CLAIM)
+    claim.get_by_text("Attach the supporting passage").click()
+    claim.get_by_label("Quoted passage", exact=True).fill(QUOTE)
+    claim.get_by_label("Where in the source", exact=True).fill("p. 4, Results")
+    claim.get_by_role("button", name="Save passage").click()
+    expect(flash(page)).to_have_text("Passage saved.")
+
+
+def give_verdicts(page: Page) -> None:
+    """Every claim "Supported", after reading the author's passage beside the dose."""
+    claims = page.get_by_role("region", name="Claims")
+    expect(claims.locator("li.claim")).to_have_count(2)
+    expect(claims.locator("li.claim").filter(has_text=DOSE_CLAIM)).to_contain_text(QUOTE)
+    for claim in claims.locator("li.claim").all():
+        claim.get_by_label("Supported", exact=True).check()
+    claims.get_by_role("button", name="Save verdicts").click()
+    expect(flash(page)).to_have_text("Verdicts saved: 2 of 2 claims “Supported”.")
+
+
+def approve_form(page: Page):
+    return page.locator("form").filter(
         has=page.get_by_role("heading", name="Approve with your signature"))
+
+
+def approve(page: Page) -> None:
+    form = approve_form(page)
     expect(form).to_contain_text(f"By entering your password you sign: “{MEANING}”")
+    warning = form.locator("li.sign-warning")
+    expect(warning).to_have_count(1)
+    expect(warning).to_contain_text("cites no reference")
+    warning.get_by_label("I have checked this", exact=True).check()
     form.get_by_label("Password", exact=True).fill(PASSWORD)
     form.get_by_role("button", name="Approve").click()
     expect(flash(page)).to_have_text("Approved and signed.")
@@ -143,6 +178,7 @@ def test_article_goes_from_draft_to_approved_with_two_signatures(
         page.get_by_label("Body", exact=True).fill(REVISED_BODY)
         page.get_by_role("button", name="Save draft").click()
         expect(flash(page)).to_have_text("Draft saved.")
+        attach_passage(page)
         page.get_by_role("button", name="Resubmit").click()
         expect(flash(page)).to_contain_text("Resubmitted")
         expect(page.get_by_text("Under Review", exact=True)).to_be_visible()
@@ -156,11 +192,27 @@ def test_article_goes_from_draft_to_approved_with_two_signatures(
         expect(first.get_by_role("region", name="Revision under review")).to_contain_text(
             REVISED_BODY)
         first.screenshot(path=f"{SCREENSHOTS}-3-review-diff.png", full_page=True)
+        # Signing before judging the claims and ticking the warning is refused.
+        approve_form(first).get_by_label("Password", exact=True).fill(PASSWORD)
+        approve_form(first).get_by_role("button", name="Approve").click()
+        expect(flash(first)).to_contain_text(
+            "2 claims of this revision lack a “Supported” verdict from you.")
+        give_verdicts(first)
+        approve_form(first).get_by_label("Password", exact=True).fill(PASSWORD)
+        approve_form(first).get_by_role("button", name="Approve").click()
+        expect(flash(first)).to_contain_text("Tick “I have checked this” for every warning")
+        expect(approve_form(first).get_by_label("Password", exact=True)).to_have_value("")
+        # Those two refusals are the browser's only failed loads (409, then 400).
+        seen = problems[reviewer_names[0]]
+        refused = [p for p in seen if "/approve" in p and ("409" in p or "400" in p)]
+        assert len(refused) == 2, seen
+        seen[:] = [p for p in seen if p not in refused]
         approve(first)
 
         open_review(second)
         expect(second.get_by_role("region", name="Revision under review")).to_contain_text(
             REVISED_BODY)
+        give_verdicts(second)
         approve(second)
 
         # The article is approved and shows both valid signatures.
@@ -172,6 +224,12 @@ def test_article_goes_from_draft_to_approved_with_two_signatures(
             signature = signatures.filter(has_text=name)
             expect(signature).to_contain_text(f"“{MEANING}”")
             expect(signature.get_by_text("valid", exact=True)).to_be_visible()
+            verdicts = signature.locator("details.signed-verdicts")
+            expect(verdicts.locator("summary")).to_have_text(
+                "2 claims checked, 1 warning acknowledged")
+            verdicts.locator("summary").click()
+            expect(verdicts.get_by_role("listitem").filter(has_text=DOSE_CLAIM)).to_contain_text(
+                "Supported")
         expect(page.get_by_text("invalid")).to_have_count(0)
         page.screenshot(path=f"{SCREENSHOTS}-4-approved.png", full_page=True)
     finally:

@@ -18,11 +18,13 @@ from reviewapp.audit.models import AuditEvent
 from reviewapp.db import utcnow
 from reviewapp.reviews.models import Assignment
 from tests.conftest import PASSWORD
+from tests.review_steps import review_page, sign_data, verdicts_data
 from tests.two_factor_steps import code, enrol, password_step, secret_on
 
 NEW_PASSWORD = "a new and longer passphrase"
 UNRESOLVED_BODY = "Ibuprofen helps with acute low back pain [1]. Naproxen may help too [3]."
 RETRACTED_DOI = "10.5555/retracted.2024.7"
+CLAIM_BODY = "Take ibuprofen 400 mg three times a day [1]."
 
 
 def _hidden(page: str, name: str) -> str:
@@ -129,9 +131,9 @@ class World:
                                                        "naproxen."}, version_from=None)
 
     def approve(self, reviewer, password=PASSWORD, expect=302):
-        page = self.page(reviewer, f"/desk/articles/{self.article_id}/review")
+        """With every claim "Supported" and every open warning ticked, as a reviewer signs."""
         return self.post(reviewer, "/desk/articles/{a}/approve",
-                         {"password": password, "content_hash": _hidden(page, "content_hash")},
+                         sign_data(self.client(reviewer), self.article_id, password),
                          version_from=None, expect=expect)
 
     def request_changes(self, reviewer):
@@ -448,6 +450,31 @@ def drive_changes_requested(w):
     return ["review.changes_requested"]
 
 
+def drive_verdicts_saved(w):
+    w.edit(body=CLAIM_BODY)
+    w.under_review()
+    client = w.client(w.reviewers[0])
+    data = verdicts_data(review_page(client, w.article_id), notes=["Dose as in the trial."])
+    w.mark()
+    response = client.post(f"/desk/articles/{w.article_id}/verdicts", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    return ["review.verdicts_saved"]
+
+
+def drive_support_saved(w):
+    w.edit(body=CLAIM_BODY)
+    page = w.page(w.author, f"/desk/articles/{w.article_id}")
+    (action, key), = re.findall(
+        rf'action="(/desk/articles/{w.article_id}/claims/([^/"]+)/support)"', page)
+    data = {f"s{key}-version": _hidden(page, f"s{key}-version"),
+            f"s{key}-quote": "400 mg three times daily relieved pain.",
+            f"s{key}-location": "p. 4, Results"}
+    w.mark()
+    response = w.client(w.author).post(action, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    return ["claim.support_saved"]
+
+
 def drive_citation_waived(w):
     w.edit(body=UNRESOLVED_BODY)
     w.submit()
@@ -656,6 +683,8 @@ DRIVERS = {
     "assignment.withdrawn": drive_assignment_withdrawn,
     "review.approved": drive_review_approved,
     "review.changes_requested": drive_changes_requested,
+    "review.verdicts_saved": drive_verdicts_saved,
+    "claim.support_saved": drive_support_saved,
     "citation.waived": drive_citation_waived,
     "retractions.imported": drive_retractions_imported,
     "reminder.sent": drive_reminder_sent,

@@ -15,6 +15,7 @@ from reviewapp.db import utcnow
 from reviewapp.reviews.models import APPROVE, Assignment, Review, Signature
 from tests.conftest import PASSWORD, audit_actions
 from tests.integration.test_workflow import Desk as WorkflowDesk
+from tests.review_steps import sign_data
 
 TITLE = "Ibuprofen for back pain"
 GOOD_REF = "1. Doe J. Ibuprofen for low back pain. BMJ. 2024. doi:10.1136/bmj.m1"
@@ -85,9 +86,9 @@ class Desk(WorkflowDesk):
             assert response.status_code == 302
 
     def approve(self, reviewer):
-        content_hash = _hidden(self.page(reviewer, "/review"), "content_hash")
+        """Every claim "Supported" and every open warning ticked, as a reviewer signs."""
         return self.post(reviewer, "/desk/articles/{a}/approve",
-                         {"password": PASSWORD, "content_hash": content_hash},
+                         sign_data(self.client(reviewer), self.article_id, PASSWORD),
                          version_from=None)
 
     def waive_forms(self, user=None):
@@ -383,7 +384,8 @@ def test_a_waiver_of_a_finding_not_in_the_current_report_is_refused(blocked, app
 
 
 def test_a_warning_needs_no_waiver_and_cannot_be_waived(app, make_user, make_article, rows):
-    # Reference 2 is never cited: a warning, which neither blocks nor takes a waiver.
+    # Reference 2 is never cited: a warning, which takes no waiver; each reviewer ticks
+    # "I have checked this" for it and signs.
     desk = Desk(app, make_user, make_article, "Ibuprofen helps with low back pain [1].",
                 TWO_REFS)
     assert desk.submit().status_code == 302
@@ -399,6 +401,10 @@ def test_a_warning_needs_no_waiver_and_cannot_be_waived(app, make_user, make_art
     for reviewer in desk.reviewers:
         assert desk.approve(reviewer).status_code == 302
     assert desk.state() == "approved"
+    with rows() as session:
+        acknowledged = session.scalars(select(Signature.acknowledged_warnings)).all()
+    assert acknowledged == [[{"key": warning.key, "code": "reference-uncited",
+                              "message": warning.message}]] * 2
 
 
 def test_stored_error_count_follows_the_report_and_the_waivers(blocked, app, rows,

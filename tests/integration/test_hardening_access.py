@@ -68,6 +68,8 @@ ROUTES = {
     "reviews.approve": [("other_reviewer", "POST"), ("other_author", "POST")],
     "reviews.request_changes": [("other_reviewer", "POST"), ("other_author", "POST")],
     "reviews.review": [("other_reviewer", "GET"), ("other_author", "GET")],
+    "claims.save_verdicts": [("other_reviewer", "POST"), ("other_author", "POST")],
+    "claims.save_support": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.assign": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.reject": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.reopen_article": [("other_author", "POST"), ("other_reviewer", "POST")],
@@ -119,7 +121,8 @@ def world(app, make_user, make_article):
         revision = db.session.get(Revision, article.current_revision_id)
         values = {"article_id": article_id, "assignment_id": assignment.id,
                   "user_id": admin.id, "seq": 1, "n": 0, "slug": article.slug,
-                  "report_id": 1, "fmt": "csv", "token": "garbled.link.token"}
+                  "report_id": 1, "fmt": "csv", "token": "garbled.link.token",
+                  "claim_key": "0123456789abcdef-0"}
         data = {"version": str(article.version), "content_hash": revision.content_hash,
                 "password": PASSWORD}
     return {"users": {"other_author": other_author, "other_reviewer": other_reviewer},

@@ -25,6 +25,7 @@ from reviewapp.public.citation_links import link_markers
 from reviewapp.workflow import review_commands
 from reviewapp.workflow import services as workflow
 from tests.conftest import PASSWORD
+from tests.review_steps import sign_directly
 
 BODY = """Ibuprofen reduces acute low back pain [1]. Paracetamol alone does not [2,3];
 combinations were studied too [4–6].
@@ -83,8 +84,7 @@ class Publisher:
                         article_id, editor, None, reviewer.id, utcnow() + timedelta(days=7))
                     review_commands.accept_assignment(assignment.id, reviewer, "none")
                     if approve:
-                        assert review_commands.approve_revision(article_id, reviewer, None,
-                                                                PASSWORD)
+                        assert sign_directly(article_id, reviewer, PASSWORD)
                 session.commit()
         finally:
             config["REQUIRED_APPROVALS"] = required

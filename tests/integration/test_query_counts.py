@@ -16,6 +16,7 @@ from sqlalchemy import event, select
 
 from reviewapp.accounts.models import User
 from reviewapp.accounts.services import create_user
+from reviewapp.articles.models import Article
 from reviewapp.articles.services import DraftContent, create_article
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
@@ -296,3 +297,49 @@ def test_article_page_with_few_and_many_available_reviewers(app, rows, arrange, 
     assert offered(found) == [str(hidden.id)]
     literal = client.get(url, query_string={"find": "%_"}).get_data(as_text=True)
     assert offered(literal) == [] and "No available reviewer" in literal
+
+
+def test_review_and_article_pages_with_few_and_many_claims(app, rows, arrange, make_user,
+                                                           logged_in):
+    """The claims of the revision (issue 14 §4), each with its references, the author's
+    supporting passage, the reviewer's verdict and an open warning for the uncited ones:
+    the same number of statements for 2 claims as for 30."""
+    from reviewapp.citations.engine import list_claims
+    from reviewapp.reviews.claims import save_support, save_verdicts
+
+    author, editor = make_user(roles=["author"]), make_user(roles=["editor"])
+    reviewer = make_user(roles=["reviewer"])
+
+    def article_with_claims(n: int) -> int:
+        body = " ".join(f"Take {i}0 mg twice daily{' [1]' if i % 2 else ''}."
+                        for i in range(1, n + 1))
+        with rows() as session:
+            me = session.get(User, author.id)
+            article_id = create_article(me, DraftContent(
+                title=f"{n} claims", body=body, tags=[],
+                references_text="1. Doe J. Ibuprofen. BMJ. 2020. doi:10.1136/bmj.m1")).id
+            for claim in list_claims(body):
+                save_support(article_id, me, None, claim.key, f"Quote for {claim.key}", "p. 1")
+            workflow.submit_article(article_id, me, None)
+            them = session.get(User, reviewer.id)
+            assignment = arrange.assign(article_id, session.get(User, editor.id), them)
+            review_commands.accept_assignment(assignment.id, them, "none")
+            article = session.get(Article, article_id)
+            save_verdicts(article_id, them, article.current_revision.content_hash,
+                          {c.key: ("needs_change", "Why?") for c in list_claims(body)})
+            session.commit()
+            return article_id
+
+    few_id, many_id = article_with_claims(2), article_with_claims(30)
+    clients = {"Review page, claims": logged_in(reviewer),
+               "Article page, claims (author)": logged_in(author)}
+    for label, client in clients.items():
+        path = "/review" if "Review" in label else ""
+        few, page = measure(app, client, f"/desk/articles/{few_id}{path}", label, 2)
+        assert page.count("Supporting passage, from the author") == 2
+        many, page = measure(app, client, f"/desk/articles/{many_id}{path}", label, 30)
+        assert page.count("Supporting passage, from the author") == 30
+        if path:
+            assert page.count(">I have checked this</label>") == 15
+            assert page.count('value="needs_change">') == 30
+        assert_same_count(label, few, many, sizes=(2, 30))

@@ -12,6 +12,7 @@ from reviewapp.db import utcnow
 from reviewapp.mail.models import OutboxMessage
 from reviewapp.reviews.models import Assignment, Review, Signature
 from tests.conftest import PASSWORD, audit_actions
+from tests.review_steps import sign_data
 
 
 class Desk:
@@ -76,10 +77,11 @@ class Desk:
         return re.search(r'name="content_hash" type="hidden" value="([0-9a-f]{64})"',
                          page).group(1)
 
-    def approve(self, reviewer, password=PASSWORD):
-        return self.post(reviewer, "/desk/articles/{a}/approve",
-                         {"password": password, "content_hash": self.content_hash(reviewer)},
-                         version=False)
+    def approve(self, reviewer, password=PASSWORD, verdicts=True, tick=True):
+        """Sign as a reviewer does: a "Supported" verdict on every claim saved first and
+        every open warning ticked, unless `verdicts` or `tick` is False."""
+        data = sign_data(self.client(reviewer), self.article_id, password, verdicts, tick)
+        return self.post(reviewer, "/desk/articles/{a}/approve", data, version=False)
 
     def request_changes(self, reviewer, comments="Please cite the dose."):
         return self.post(reviewer, "/desk/articles/{a}/request-changes",

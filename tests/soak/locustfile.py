@@ -352,13 +352,29 @@ class Reviewer(SignedIn):
         approve = forms.get(f"/desk/articles/{article_id}/approve")
         changes = forms.get(f"/desk/articles/{article_id}/request-changes")
         if approve is not None and (changes is None or random.random() < 0.75):
-            self.post(f"/desk/articles/{article_id}/approve", {**approve, "password": PASSWORD},
+            if not self.give_verdicts(article_id, forms):
+                return
+            ticked = re.findall(r'name="acknowledged" value="([^"]+)"', html)
+            self.post(f"/desk/articles/{article_id}/approve",
+                      {**approve, "password": PASSWORD, "acknowledged": ticked},
                       "POST /desk/articles/[id]/approve", race_conflict=True, done="approved")
         elif changes is not None:
             self.post(f"/desk/articles/{article_id}/request-changes",
                       {**changes, "comments": "Please cite a trial for the dose."},
                       "POST /desk/articles/[id]/request-changes", race_conflict=True,
                       done="changes_requested")
+
+
+    def give_verdicts(self, article_id, forms) -> bool:
+        """Every claim "Supported", as a reviewer about to sign would say (issue 14)."""
+        verdicts = forms.get(f"/desk/articles/{article_id}/verdicts")
+        if verdicts is None:
+            return True
+        fields = {name: ("supported" if name.endswith("-verdict") else value)
+                  for name, value in verdicts.items()}
+        ok, _ = self.post(f"/desk/articles/{article_id}/verdicts", fields,
+                          "POST /desk/articles/[id]/verdicts", race_conflict=True)
+        return ok
 
 
 class Admin(SignedIn):

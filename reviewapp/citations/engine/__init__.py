@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from reviewapp.citations.engine.claim_checks import claim_findings
+from reviewapp.citations.engine.claim_list import ArticleClaim, list_claims
 from reviewapp.citations.engine.document import Document
 from reviewapp.citations.engine.findings import (
     CODES,
@@ -27,8 +28,8 @@ from reviewapp.citations.engine.retraction_checks import (
 )
 from reviewapp.citations.identifiers import parse_reference
 
-__all__ = ["CODES", "ERROR", "INFO", "WARNING", "Finding", "Report", "Retraction", "Settings",
-           "check", "notice_kind", "retraction_keys"]
+__all__ = ["CODES", "ERROR", "INFO", "WARNING", "ArticleClaim", "Finding", "Report",
+           "Retraction", "Settings", "check", "list_claims", "notice_kind", "retraction_keys"]
 
 
 @dataclass(frozen=True)
