@@ -132,7 +132,7 @@ def _form(world, values):
     return {**world["data"], "title": "Hijacked", "body": "x", "references": "",
             "comments": "Hijack", "reason": "Hijack", "resolution": "Hijack",
             "message": "Hijack", "reviewer": "1", "due_date": "2030-01-01",
-            f"a{a}-competing_interests": "none", f"a{a}-reason": "Hijack",
+            f"a{a}-declaration": "none", f"a{a}-reason": "Hijack",
             f"w{n}-reason": "Hijack", f"w{n}-finding_key": "x", "roles": "admin",
             "active": "0", "display_name": "Hijack", "email": "hijack@example.org",
             "new_password": "a hijacked password", "confirm": "a hijacked password"}

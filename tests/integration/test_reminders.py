@@ -236,7 +236,9 @@ def test_invitations_queued_by_assigning_are_delivered_by_the_same_command(app, 
         [invitation] = mailbox.messages(reviewer.email)
         assert invitation["Subject"] == f"Invitation to review: {TITLE}"
         assert invitation["From"] == app.config["MAIL_SENDER"]
-        assert "/desk/reviews" in invitation.get_content()
+        # the link opens the invitation page, to read the article before answering
+        n = desk.assignment_id(reviewer)
+        assert f"/desk/assignments/{n}\n" in invitation.get_content()
     assert send(app).stdout == NOTHING_TO_DO
     assert len(mailbox.envelopes) == 2
 
