@@ -77,6 +77,7 @@ ROUTES = {
     "workflow.submit_article": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.withdraw_article": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.waive": [("other_author", "POST"), ("other_reviewer", "POST")],
+    "reviews.invitation": [("other_reviewer", "GET"), ("other_author", "GET")],
     "reviews.accept": [("other_reviewer", "POST"), ("other_author", "POST")],
     "reviews.decline": [("other_reviewer", "POST"), ("other_author", "POST")],
     "workflow.unassign": [("other_reviewer", "POST"), ("other_author", "POST")],
