@@ -275,3 +275,21 @@ def test_the_invitation_mail_has_the_summary_due_date_and_the_invitation_link(de
     assert body.rstrip().endswith(f"http://localhost/desk/assignments/{n}") or re.search(
         rf"https?://\S+/desk/assignments/{n}$", body.rstrip())
     assert "/review" not in body
+
+
+@pytest.mark.parametrize("declaration", ["", "   ", None])
+def test_the_service_assumes_no_declaration(desk, app, declaration):
+    """Whatever screen calls it, accepting without a declaration is refused."""
+    from reviewapp.errors import InvalidInput
+    from reviewapp.workflow.review_commands import accept_assignment
+
+    invited(desk)
+    n = desk.assignment_id(desk.reviewers[0])
+    with app.app_context():
+        from reviewapp.accounts.models import User
+        from reviewapp.extensions import db
+
+        with pytest.raises(InvalidInput, match="Declare your competing interests"):
+            accept_assignment(n, db.session.get(User, desk.reviewers[0].id), declaration)
+        db.session.rollback()
+    assert assignment(app, n).state == "invited"
