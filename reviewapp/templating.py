@@ -1,6 +1,7 @@
 """Template filters and globals."""
 
 from reviewapp.accounts.permissions import has_role
+from reviewapp.articles.summary import article_summary
 from reviewapp.lifecycle.events import EVENTS, SIMPLE_EVENTS
 from reviewapp.lifecycle.states import state_badge, state_label, waiting_for
 from reviewapp.rendering import render_markdown
@@ -21,3 +22,4 @@ def register_templating(app):
         moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "")
     app.jinja_env.globals["has_role"] = has_role
     app.jinja_env.globals["verdict_labels"] = VERDICT_LABELS  # claim verdicts (issue 14)
+    app.jinja_env.filters["summary"] = article_summary  # a body's gist, plain text (mail)

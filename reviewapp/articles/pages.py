@@ -13,9 +13,11 @@ from reviewapp.citations import services as citations
 from reviewapp.extensions import db
 from reviewapp.forms import VersionedForm
 from reviewapp.lifecycle import machine
+from reviewapp.lifecycle.states import UNDER_REVIEW
 from reviewapp.reviews import services as reviews
 from reviewapp.reviews.claim_pages import claims_context
 from reviewapp.reviews.models import OPEN_ASSIGNMENT_STATES, signature_is_valid
+from reviewapp.reviews.outstanding import still_needed
 from reviewapp.workflow import forms
 from reviewapp.workflow.transition import actor_of, load_facts
 
@@ -44,6 +46,11 @@ def article_context(article: Article, **bound_forms) -> dict:
         # The claims, their references and supporting passages (issue 14 §4).
         **claims_context(article, bound_forms.get("support_forms", {})),
     }
+    # What the approval rule still asks for, said to everyone who opens the page.
+    context["still_needed"] = still_needed(
+        len(facts.approved_by), facts.required_approvals,
+        [finding.message for finding in context["blocking"]]
+    ) if article.state == UNDER_REVIEW else []
     if can_see_all_articles(current_user):  # editors and admins: the article's audit trail
         context["timeline"] = audit_queries.article_timeline(article.id)
     if "assign" in allowed or has_role(current_user, "editor"):

@@ -130,7 +130,8 @@ def article_payload(shown: article_page.PublicArticle) -> dict:
             "last_updated": _timestamp(shown.approved_at),
             "next_review_due": (shown.next_review_due.isoformat()
                                 if shown.next_review_due else None),
-            "reviewed_by": [{"name": r.name, "signed_at": _timestamp(r.signed_at)}
+            "reviewed_by": [{"name": r.name, "signed_at": _timestamp(r.signed_at),
+                             "competing_interests": r.competing_interests}
                             for r in shown.reviewers],
             "editorial_policy_url": site_url("public.editorial_policy"),
         },

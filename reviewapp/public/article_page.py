@@ -29,7 +29,14 @@ from reviewapp.lifecycle.states import (
 from reviewapp.public.citation_links import link_markers
 from reviewapp.public.listing import RelatedArticle, related_articles
 from reviewapp.rendering import render_markdown
-from reviewapp.reviews.models import APPROVE, SIGNATURE_MEANING, Review, Signature
+from reviewapp.reviews.models import (
+    APPROVE,
+    NO_COMPETING_INTERESTS,
+    SIGNATURE_MEANING,
+    Assignment,
+    Review,
+    Signature,
+)
 
 BOARD_STATEMENT = ("Articles on this site are reviewed for accuracy by our Medical Advisory "
                    "Board before they are published.")
@@ -99,6 +106,12 @@ class ReviewerSignature:
     name: str
     signed_at: datetime
     claims_checked: int | None = None  # None: signed before claims had verdicts
+    # What the reviewer declared on accepting the review; None: none declared.
+    competing_interests: str | None = None
+
+    @property
+    def interests_statement(self) -> str:
+        return f"Competing interests: {self.competing_interests or 'none declared'}"
 
 
 @dataclass
@@ -188,7 +201,7 @@ class PublicArticle:
             self.article.id, self.revision.id, self.revision.content_hash, self.status,
             self.pending, self.update_under_review, self.tags,
             _iso(self.revision.approved_at), self.review_interval_days, self.disclaimer,
-            [(s.name, _iso(s.signed_at)) for s in self.reviewers],
+            [(s.name, _iso(s.signed_at), s.competing_interests) for s in self.reviewers],
             [(r.number, r.notice.kind if r.notice else None, r.notice.date if r.notice else None)
              for r in self.references],
             [self.report.id, _iso(self.report.checked_at)] if self.report else None,
@@ -245,15 +258,20 @@ def last_submitted_revision(article_id: int) -> Revision | None:
 
 
 def approving_signatures(revision_id: int) -> list[ReviewerSignature]:
-    """Who signed their approval of this revision, and when (printed names as signed)."""
+    """Who signed their approval of this revision, and when (printed names as
+    signed), with the competing interests each declared on accepting the review."""
     rows = db.session.execute(
-        select(Signature.printed_name, Signature.signed_at, Signature.claim_verdicts)
+        select(Signature.printed_name, Signature.signed_at, Signature.claim_verdicts,
+               Assignment.competing_interests)
         .join(Review, Review.id == Signature.review_id)
+        .join(Assignment, Assignment.id == Review.assignment_id)
         .where(Review.revision_id == revision_id, Review.decision == APPROVE,
                Signature.meaning == SIGNATURE_MEANING)
         .order_by(Signature.signed_at, Signature.id)).all()
-    return [ReviewerSignature(name, signed_at, None if verdicts is None else len(verdicts))
-            for name, signed_at, verdicts in rows]
+    return [ReviewerSignature(
+        name, signed_at, None if verdicts is None else len(verdicts),
+        None if interests in (None, NO_COMPETING_INTERESTS) else interests)
+        for name, signed_at, verdicts, interests in rows]
 
 
 # The engine's reading of a notice, under the names the page and the API use.

@@ -51,8 +51,15 @@ SCHEMAS = {
         "done": {"type": "boolean"},
         "current": {"type": "boolean"},
     }),
-    "Reviewer": _object({"name": {"type": "string"}, "signed_at": TIMESTAMP},
-                        "A board member who signed their approval of the shown version"),
+    "Reviewer": _object({
+        "name": {"type": "string"},
+        "signed_at": TIMESTAMP,
+        "competing_interests": {
+            **NULLABLE_STRING,
+            "description": "The competing interests the reviewer declared on accepting the "
+                           "review, as written; null when they declared none (the page says "
+                           "\"Competing interests: none declared\")"},
+    }, "A board member who signed their approval of the shown version"),
     "Review": _object({
         "status": {"enum": ["submitted", "under_review", "approved"],
                    "description": "The tracker's current step"},

@@ -28,6 +28,8 @@ OPEN_ASSIGNMENT_STATES = (INVITED, ACCEPTED, COMPLETED)
 AWAITING_REVIEWER = "assignment.state IN ('invited', 'accepted')"
 APPROVE, REQUEST_CHANGES = "approve", "request_changes"
 SIGNATURE_MEANING = "I have reviewed this revision for medical accuracy and approve it."
+# Assignment.competing_interests of a reviewer who declared none (else the interests).
+NO_COMPETING_INTERESTS = "none"
 
 
 def _in(column: str, values) -> str:
@@ -63,7 +65,15 @@ class Assignment(Base):
     last_reminded_on: Mapped[date | None] = mapped_column(Date)
 
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    assigned_by: Mapped[User] = relationship(foreign_keys=[assigned_by_id])
     article = relationship("Article", foreign_keys=[article_id])
+
+    @property
+    def declared_interests(self) -> str | None:
+        """The competing interests the reviewer declared on accepting; None when
+        they declared none (or have not answered yet)."""
+        declared = self.competing_interests
+        return None if declared in (None, NO_COMPETING_INTERESTS) else declared
 
     @property
     def is_open(self) -> bool:

@@ -3,14 +3,23 @@ reviews, and the review page (the article page with diffs and the verdict forms)
 
 from flask_login import current_user
 
-from reviewapp.articles.content import line_diff
 from reviewapp.articles.models import Article, Revision
 from reviewapp.articles.pages import article_context
+from reviewapp.articles.word_diff import reference_changes, word_diff
+from reviewapp.citations import services as citations
 from reviewapp.db import utcnow
-from reviewapp.reviews import forms
+from reviewapp.lifecycle import machine
+from reviewapp.reviews import access, forms
 from reviewapp.reviews.claim_pages import verdicts_context
 from reviewapp.reviews.models import ACCEPTED, INVITED, Assignment
-from reviewapp.reviews.services import listed_assignments
+from reviewapp.reviews.services import listed_assignments, revision_under_review
+from reviewapp.workflow.transition import actor_of, load_facts
+
+
+def _answer_form(bound: dict, kind: str, assignment_id: int):
+    """The accept or decline form of one invitation: as sent (after a refusal), or empty."""
+    cls = forms.AcceptForm if kind == "accept" else forms.DeclineForm
+    return bound.get((kind, assignment_id)) or cls(formdata=None, prefix=f"a{assignment_id}")
 
 
 def reviewer_queue(reviewer, bound_forms=None) -> dict:
@@ -20,18 +29,37 @@ def reviewer_queue(reviewer, bound_forms=None) -> dict:
                                      Assignment.state == INVITED,
                                      order_by=(Assignment.due_at, Assignment.id))
     bound = bound_forms or {}
-
-    def form(kind, assignment):
-        cls = forms.AcceptForm if kind == "accept" else forms.DeclineForm
-        return bound.get((kind, assignment.id)) or cls(formdata=None,
-                                                       prefix=f"a{assignment.id}")
-
     return {
-        "invitations": [(a, form("accept", a), form("decline", a)) for a in invitations],
+        "invitations": [(a, _answer_form(bound, "accept", a.id),
+                         _answer_form(bound, "decline", a.id)) for a in invitations],
         "accepted": listed_assignments(Assignment.reviewer_id == reviewer.id,
                                        Assignment.state == ACCEPTED,
                                        order_by=(Assignment.due_at, Assignment.id)),
         "now": utcnow(),
+    }
+
+
+def invitation_context(assignment_id: int, viewer, bound_forms=None) -> dict:
+    """An invitation read before it is answered: the revision under review
+    (the last one submitted) and its citation report, the due date, who
+    invited; the accept and decline forms while its reviewer may answer."""
+    assignment = access.get_invitation(assignment_id, viewer)
+    article = access.load_article(assignment.article_id)
+    revision = revision_under_review(article)
+    allowed = machine.allowed_events(load_facts(article), actor_of(viewer))
+    answerable = (assignment.reviewer_id == viewer.id and assignment.state == INVITED
+                  and "accept" in allowed)
+    report = citations.report_of(revision.id)
+    waivers = citations.waivers_of(article.id)
+    bound = bound_forms or {}
+    return {
+        "assignment": assignment, "article": article, "revision": revision,
+        "answerable": answerable, "now": utcnow(),
+        "accept_form": _answer_form(bound, "accept", assignment.id),
+        "decline_form": _answer_form(bound, "decline", assignment.id),
+        # the citation report's template: read-only here, nothing to waive
+        "report": report, "waivers": waivers, "waive_forms": {},
+        "blocking": citations.unwaived_errors(report, waivers),
     }
 
 
@@ -61,7 +89,6 @@ def review_context(article: Article, **bound_forms) -> dict:
 
 
 def revision_diff(old: Revision, new: Revision) -> dict:
-    return {"title": line_diff(old.title, new.title),
-            "body": line_diff(old.body, new.body),
-            "references": line_diff("\n".join(old.reference_texts),
-                                    "\n".join(new.reference_texts))}
+    """Word diffs of the title and body; the references compared by number."""
+    return {"title": word_diff(old.title, new.title), "body": word_diff(old.body, new.body),
+            "references": reference_changes(old.reference_texts, new.reference_texts)}

@@ -5,10 +5,10 @@ workflow/review_commands.py."""
 
 from flask import current_app
 from sqlalchemy import exists, false, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from reviewapp.accounts.models import User, UserRole, UserSpecialty
-from reviewapp.articles.models import Article, listed_revision
+from reviewapp.articles.models import Article, Revision, listed_revision
 from reviewapp.extensions import db
 from reviewapp.reviews.models import ACCEPTED, COMPLETED, INVITED, Assignment, Review
 
@@ -66,3 +66,16 @@ def listed_assignments(*conditions, order_by) -> list[Assignment]:
                                  .joinedload(Article.current_revision)),
                  joinedload(Assignment.article).joinedload(Article.author))
         .order_by(*order_by).limit(current_app.config["PAGE_SIZE"])))
+
+
+def revision_under_review(article: Article) -> Revision:
+    """What the board reviews: the current revision once submitted; while the
+    author edits the next one (changes were requested), the last one submitted."""
+    current = article.current_revision
+    if current.is_frozen:
+        return current
+    return db.session.scalar(
+        select(Revision).where(Revision.article_id == article.id,
+                               Revision.content_hash.is_not(None))
+        .options(selectinload(Revision.references))
+        .order_by(Revision.number.desc()).limit(1)) or current

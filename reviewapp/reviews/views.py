@@ -1,12 +1,11 @@
-"""The reviewer's screens: the queue, answering an invitation, the review
-page, approving with a signature and asking for changes."""
+"""The reviewer's screens: the queue, an invitation read before answering it,
+answering it, the review page, approving with a signature and asking for changes."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from reviewapp.accounts.access import role_required
 from reviewapp.desk import REFUSALS, form_refusal, refused_page, run_form
-from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db
 from reviewapp.lifecycle.events import EVENTS
 from reviewapp.reviews import access, forms, pages
@@ -21,42 +20,58 @@ def queue():
     return render_template("reviews/queue.html", **pages.reviewer_queue(current_user))
 
 
-def _queue_page(error, bound_forms):
+@bp.route("/assignments/<int:assignment_id>")
+@role_required("reviewer", "editor", "admin")
+def invitation(assignment_id: int):
+    """The invitation, read before answering it: the revision under review, its
+    citation report, the due date and who invited."""
+    return render_template("reviews/invitation.html",
+                           **pages.invitation_context(assignment_id, current_user))
+
+
+def _answer(assignment_id: int, kind: str, form, command, notice: str, then):
+    """Accept or decline, from the queue or (?from=invitation) from the
+    invitation page: a refusal shows that page again with what was typed."""
+    if form.validate_on_submit():
+        try:
+            assignment = command()
+        except REFUSALS as error:
+            return _answer_refused(assignment_id, kind, form, error)
+        db.session.commit()
+        flash(notice, "success")
+        return redirect(then(assignment))
+    return _answer_refused(assignment_id, kind, form, form_refusal(form))
+
+
+def _answer_refused(assignment_id: int, kind: str, form, error):
+    bound = {(kind, assignment_id): form}
+    if request.args.get("from") == "invitation":
+        return refused_page(error, "reviews/invitation.html", pages.invitation_context,
+                            assignment_id, current_user, bound)
     return refused_page(error, "reviews/queue.html", pages.reviewer_queue, current_user,
-                        bound_forms)
+                        bound)
 
 
 @bp.route("/assignments/<int:assignment_id>/accept", methods=["POST"])
 @role_required("reviewer")
 def accept(assignment_id: int):
     form = forms.AcceptForm(prefix=f"a{assignment_id}")
-    if form.validate_on_submit():
-        try:
-            assignment = review_commands.accept_assignment(assignment_id, current_user,
-                                                   form.competing_interests.data)
-        except REFUSALS as error:
-            return _queue_page(error, {("accept", assignment_id): form})
-        db.session.commit()
-        flash(EVENTS["accept"].notice, "success")
-        return redirect(url_for("reviews.review", article_id=assignment.article_id))
-    return _queue_page(form_refusal(form),
-                       {("accept", assignment_id): form})
+    return _answer(
+        assignment_id, "accept", form,
+        lambda: review_commands.accept_assignment(assignment_id, current_user, form.declared()),
+        EVENTS["accept"].notice,
+        lambda assignment: url_for("reviews.review", article_id=assignment.article_id))
 
 
 @bp.route("/assignments/<int:assignment_id>/decline", methods=["POST"])
 @role_required("reviewer")
 def decline(assignment_id: int):
     form = forms.DeclineForm(prefix=f"a{assignment_id}")
-    if form.validate_on_submit():
-        try:
-            review_commands.decline_assignment(assignment_id, current_user, form.reason.data)
-        except REFUSALS as error:
-            return _queue_page(error, {("decline", assignment_id): form})
-        db.session.commit()
-        flash(EVENTS["decline"].notice, "success")
-        return redirect(url_for("reviews.queue"))
-    return _queue_page(InvalidInput("A reason is required to decline."),
-                       {("decline", assignment_id): form})
+    return _answer(
+        assignment_id, "decline", form,
+        lambda: review_commands.decline_assignment(assignment_id, current_user,
+                                                   form.reason.data),
+        EVENTS["decline"].notice, lambda assignment: url_for("reviews.queue"))
 
 
 @bp.route("/articles/<int:article_id>/review")

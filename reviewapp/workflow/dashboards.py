@@ -9,9 +9,18 @@ from sqlalchemy.orm import aliased, joinedload, load_only
 from reviewapp.articles.models import BLOCKED, Article, Revision, listed_revision
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
+from reviewapp.lifecycle.events import OPEN as IN_PROCESS
 from reviewapp.lifecycle.states import APPROVED, SUBMITTED, UNDER_REVIEW
 from reviewapp.reports.models import OPEN, ReaderReport
-from reviewapp.reviews.models import APPROVE, AWAITING_REVIEWER, Assignment, Review
+from reviewapp.reviews.models import (
+    ACCEPTED,
+    APPROVE,
+    AWAITING_REVIEWER,
+    COMPLETED,
+    NO_COMPETING_INTERESTS,
+    Assignment,
+    Review,
+)
 from reviewapp.reviews.services import listed_assignments
 
 
@@ -48,12 +57,24 @@ def editor_dashboard() -> dict:
             select(Article).where(Article.state == SUBMITTED).options(*article_options),
             limit))),
         "under_review": under_review,
+        "declared_interests": declared_interests(),
         "overdue": listed_assignments(text(AWAITING_REVIEWER),
                                       Assignment.due_at < utcnow(),
                                       order_by=(Assignment.due_at, Assignment.id)),
         "required": current_app.config["REQUIRED_APPROVALS"],
         "now": utcnow(),
     }
+
+
+def declared_interests() -> list[Assignment]:
+    """Reviewers of articles still in the editorial process who declared
+    competing interests on accepting, newest declaration first (PAGE_SIZE of them)."""
+    return listed_assignments(
+        Assignment.article_id.in_(select(Article.id).where(Article.state.in_(IN_PROCESS))),
+        Assignment.state.in_((ACCEPTED, COMPLETED)),
+        Assignment.competing_interests.is_not(None),
+        Assignment.competing_interests != NO_COMPETING_INTERESTS,
+        order_by=(Assignment.responded_at.desc(), Assignment.id.desc()))
 
 
 def due_for_rereview(limit: int) -> dict:

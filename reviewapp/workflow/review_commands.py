@@ -29,6 +29,7 @@ from reviewapp.reviews.models import (
     COMPLETED,
     DECLINED,
     INVITED,
+    NO_COMPETING_INTERESTS,
     REQUEST_CHANGES,
     SIGNATURE_MEANING,
     WITHDRAWN,
@@ -115,9 +116,16 @@ def _assignment_moves(change, assignment: Assignment, state: str, details: dict)
 
 
 def accept_assignment(assignment_id: int, actor: User, competing_interests: str) -> Assignment:
+    """Accept with the competing interests declared: NO_COMPETING_INTERESTS
+    ("none"), or the interests described. Nothing is assumed when it is empty."""
     assignment = _own_assignment(assignment_id, actor)
     with transition(assignment.article_id, "accept", actor, None) as change:
-        declaration = (competing_interests or "").strip() or "none"
+        declaration = (competing_interests or "").strip()
+        if not declaration:
+            raise InvalidInput("Declare your competing interests, or say that you have none "
+                               "(“No competing interests”). Nothing was saved.")
+        if declaration.lower() == NO_COMPETING_INTERESTS:
+            declaration = NO_COMPETING_INTERESTS
         assignment.responded_at, assignment.competing_interests = utcnow(), declaration
         _assignment_moves(change, assignment, ACCEPTED, {"competing_interests": declaration})
     return assignment

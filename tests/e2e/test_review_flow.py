@@ -1,15 +1,20 @@
 """The whole review workflow in Chromium, each person in a browser of their own:
-the author submits, the editor assigns two reviewers, one asks for changes, the
-author revises, attaches the source passage of a claim and resubmits, both
-reviewers give a verdict on every claim, tick the open warning and sign, the
-article is approved with the verdicts shown beside the signatures."""
+the author submits, the editor assigns two reviewers, one reads the invitation
+and accepts it declaring a competing interest, the other accepts from the queue,
+one asks for changes, the author revises, attaches the source passage of a claim
+and resubmits, the reviewers see a word-level diff (side by side, inline on a
+phone), both give a verdict on every claim, tick the open warning and sign, the
+article is approved with the verdicts shown beside the signatures, and its
+public page shows each reviewer's declaration."""
 
 import re
 from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from sqlalchemy import select
 
+from reviewapp.articles.models import Article
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import TIMEOUT_MS, watch_problems
 
@@ -24,6 +29,7 @@ QUOTE = "Pain scores fell with ibuprofen 400 mg taken three times daily."
 REFERENCES = "1. Doe J. Ibuprofen trial. BMJ. 2020. doi:10.1136/bmj.m1"
 COMMENT = "Please give the dose and how often to take it."
 MEANING = "I have reviewed this revision for medical accuracy and approve it."
+INTERESTS = "Speaker fees from a maker of ibuprofen"
 SCREENSHOTS = "/tmp/reviewapp-review-flow"
 
 
@@ -53,12 +59,39 @@ def assign(page: Page, reviewer_name: str, due: date) -> None:
 
 
 def accept_invitation(page: Page) -> None:
+    """From the queue, declaring no competing interests."""
     nav(page, "My reviews")
     invitations = page.get_by_role("region", name="Invitations")
     expect(invitations).to_contain_text(TITLE)
-    expect(invitations.get_by_label("Competing interests")).to_have_value("none")
+    expect(invitations.get_by_label("No competing interests", exact=True)).not_to_be_checked()
+    invitations.get_by_label("No competing interests", exact=True).check()
     invitations.get_by_role("button", name="Accept").click()
     expect(flash(page)).to_have_text("Thank you: the review is in your queue.")
+
+
+def read_and_accept_declaring(page: Page, due: date) -> None:
+    """Open the invitation by its title, read the article and its citation
+    check, try to accept without describing the interest, then declare it."""
+    nav(page, "My reviews")
+    page.get_by_role("region", name="Invitations").get_by_role("link", name=TITLE).click()
+    expect(page.get_by_role("heading", name=f"Invitation to review: {TITLE}")).to_be_visible()
+    expect(page.get_by_role("region", name="Revision under review")).to_contain_text(BODY)
+    expect(page.get_by_role("region", name="Citation check")).to_contain_text("0 errors")
+    expect(page.locator("#due-date")).to_contain_text(due.isoformat())
+    expect(page.get_by_text("Eddie Editor on")).to_be_visible()
+    answer = page.get_by_role("region", name="Answer the invitation")
+    answer.get_by_label("I have competing interests to declare", exact=True).check()
+    answer.get_by_role("button", name="Accept").click()
+    expect(flash(page)).to_have_text(
+        "You chose “I have competing interests to declare”: describe them.")
+    expect(page.get_by_role("heading", name=f"Invitation to review: {TITLE}")).to_be_visible()
+    answer = page.get_by_role("region", name="Answer the invitation")
+    expect(answer.get_by_label("I have competing interests to declare", exact=True)
+           ).to_be_checked()
+    answer.get_by_label("Your competing interests", exact=True).fill(INTERESTS)
+    answer.get_by_role("button", name="Accept").click()
+    expect(flash(page)).to_have_text("Thank you: the review is in your queue.")
+    expect(page.get_by_role("heading", name=f"Review: {TITLE}")).to_be_visible()
 
 
 def open_review(page: Page) -> None:
@@ -108,7 +141,7 @@ def approve(page: Page) -> None:
 
 
 def test_article_goes_from_draft_to_approved_with_two_signatures(
-        page, browser, live_server, make_user, browser_problems):
+        app, page, browser, live_server, make_user, browser_problems):
     author = make_user(roles=["author"], name="Alice Author")
     editor = make_user(roles=["editor"], name="Eddie Editor")
     reviewer_names = ["Dr. Rita Reviewer", "Dr. Sam Second"]
@@ -156,10 +189,24 @@ def test_article_goes_from_draft_to_approved_with_two_signatures(
         expect(editor_page.get_by_text("Under Review", exact=True)).to_be_visible()
         editor_page.screenshot(path=f"{SCREENSHOTS}-1-editor-assigned.png", full_page=True)
 
-        # Each reviewer accepts, declaring no competing interests.
+        # Reviewer 1 reads the invitation first and declares a competing interest;
+        # reviewer 2 accepts from the queue, declaring none.
         reviewer_pages = [browser_of(reviewer) for reviewer in reviewers]
-        for reviewer_page in reviewer_pages:
-            accept_invitation(reviewer_page)
+        read_and_accept_declaring(reviewer_pages[0], due)
+        accept_invitation(reviewer_pages[1])
+        # the refused first try (no description) was a 400, as it should be
+        refused = [seen for seen in problems[reviewer_names[0]]
+                   if "status of 400" in seen and "/accept?from=invitation" in seen]
+        assert len(refused) == 1
+        problems[reviewer_names[0]].remove(refused[0])
+
+        # The editor sees the declared interest beside the reviewer, before assigning more.
+        editor_page.reload()
+        expect(editor_page.locator("#declared-interests")).to_contain_text(
+            f"{reviewer_names[0]}: {INTERESTS}")
+        nav(editor_page, "Editor dashboard")
+        expect(editor_page.get_by_role("region", name="Competing interests declared")
+               ).to_contain_text(INTERESTS)
 
         # Reviewer 1 asks for changes.
         first, second = reviewer_pages
@@ -183,15 +230,29 @@ def test_article_goes_from_draft_to_approved_with_two_signatures(
         expect(flash(page)).to_contain_text("Resubmitted")
         expect(page.get_by_text("Under Review", exact=True)).to_be_visible()
 
-        # Reviewer 1 sees what changed since revision 1 and signs; so does reviewer 2.
+        # Reviewer 1 sees, word by word, what changed since revision 1: old | new
+        # side by side on a wide screen, one inline text on a phone.
         open_review(first)
         changes = first.get_by_role("region", name="Changes since the revision you last reviewed")
         expect(changes.get_by_role("heading")).to_contain_text(["(revision 1)"])
-        expect(changes.get_by_role("row").filter(has_text=BODY).first).to_contain_text("−")
-        expect(changes.get_by_role("row").filter(has_text=REVISED_BODY)).to_contain_text("+")
+        sides = changes.locator(".word-diff-sides").first
+        expect(sides).to_be_visible()
+        expect(changes.locator(".word-diff-inline").first).to_be_hidden()
+        expect(sides.locator("ins")).to_have_text("[inserted: 400 mg three times a day ]")
+        expect(sides.locator("del")).to_have_count(0)
+        assert sides.locator("ins").evaluate(
+            "e => getComputedStyle(e).textDecorationLine") == "underline"
         expect(first.get_by_role("region", name="Revision under review")).to_contain_text(
             REVISED_BODY)
         first.screenshot(path=f"{SCREENSHOTS}-3-review-diff.png", full_page=True)
+        first.set_viewport_size({"width": 390, "height": 844})
+        expect(sides).to_be_hidden()
+        inline = changes.locator(".word-diff-inline").first
+        expect(inline).to_be_visible()
+        expect(inline).to_contain_text("Ibuprofen [inserted: 400 mg three times a day ]reduces")
+        first.screenshot(path=f"{SCREENSHOTS}-3b-review-diff-phone.png", full_page=True)
+        first.set_viewport_size({"width": 1280, "height": 800})
+
         # Signing before judging the claims and ticking the warning is refused.
         approve_form(first).get_by_label("Password", exact=True).fill(PASSWORD)
         approve_form(first).get_by_role("button", name="Approve").click()
@@ -207,7 +268,10 @@ def test_article_goes_from_draft_to_approved_with_two_signatures(
         refused = [p for p in seen if "/approve" in p and ("409" in p or "400" in p)]
         assert len(refused) == 2, seen
         seen[:] = [p for p in seen if p not in refused]
+        # Signing; the page after it says what the article still needs.
         approve(first)
+        expect(first.get_by_role("region", name="Still needed")).to_have_text(
+            re.compile(r"Before this article can be approved\s+1 of 2 approvals"))
 
         open_review(second)
         expect(second.get_by_role("region", name="Revision under review")).to_contain_text(
@@ -231,7 +295,20 @@ def test_article_goes_from_draft_to_approved_with_two_signatures(
             expect(verdicts.get_by_role("listitem").filter(has_text=DOSE_CLAIM)).to_contain_text(
                 "Supported")
         expect(page.get_by_text("invalid")).to_have_count(0)
+        expect(page.get_by_role("region", name="Still needed")).to_have_count(0)
         page.screenshot(path=f"{SCREENSHOTS}-4-approved.png", full_page=True)
+
+        # Readers see each reviewer's declaration beside their name.
+        with app.app_context():
+            from reviewapp.extensions import db
+
+            slug = db.session.scalar(select(Article.slug))
+        page.goto(f"/articles/{slug}")
+        reviewed_by = page.locator(".reviewer-list li")
+        expect(reviewed_by.filter(has_text=reviewer_names[0])).to_contain_text(
+            f"Competing interests: {INTERESTS}")
+        expect(reviewed_by.filter(has_text=reviewer_names[1])).to_contain_text(
+            "Competing interests: none declared")
     finally:
         for context in contexts:
             context.close()

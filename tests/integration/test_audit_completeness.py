@@ -127,7 +127,8 @@ class World:
     def accept(self, reviewer):
         n = self.assignment_id(reviewer)
         return self.post(reviewer, f"/desk/assignments/{n}/accept",
-                         {f"a{n}-competing_interests": "Consulting fees from a maker of "
+                         {f"a{n}-declaration": "declare",
+                          f"a{n}-competing_interests": "Consulting fees from a maker of "
                                                        "naproxen."}, version_from=None)
 
     def approve(self, reviewer, password=PASSWORD, expect=302):

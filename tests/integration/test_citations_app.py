@@ -82,7 +82,7 @@ class Desk(WorkflowDesk):
                     Assignment.article_id == self.article_id,
                     Assignment.reviewer_id == reviewer.id))
             response = self.post(reviewer, f"/desk/assignments/{n}/accept",
-                                 {f"a{n}-competing_interests": "none"}, version_from=None)
+                                 {f"a{n}-declaration": "none"}, version_from=None)
             assert response.status_code == 302
 
     def approve(self, reviewer):

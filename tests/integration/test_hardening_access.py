@@ -79,6 +79,7 @@ ROUTES = {
     "workflow.submit_article": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.withdraw_article": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.waive": [("other_author", "POST"), ("other_reviewer", "POST")],
+    "reviews.invitation": [("other_reviewer", "GET"), ("other_author", "GET")],
     "reviews.accept": [("other_reviewer", "POST"), ("other_author", "POST")],
     "reviews.decline": [("other_reviewer", "POST"), ("other_author", "POST")],
     "workflow.unassign": [("other_reviewer", "POST"), ("other_author", "POST")],
@@ -135,7 +136,7 @@ def _form(world, values):
     return {**world["data"], "title": "Hijacked", "body": "x", "references": "",
             "comments": "Hijack", "reason": "Hijack", "resolution": "Hijack",
             "message": "Hijack", "reviewer": "1", "due_date": "2030-01-01",
-            f"a{a}-competing_interests": "none", f"a{a}-reason": "Hijack",
+            f"a{a}-declaration": "none", f"a{a}-reason": "Hijack",
             f"w{n}-reason": "Hijack", f"w{n}-finding_key": "x", "roles": "admin",
             "active": "0", "display_name": "Hijack", "email": "hijack@example.org",
             "new_password": "a hijacked password", "confirm": "a hijacked password"}

@@ -176,7 +176,8 @@ def test_review_box_shows_statement_tracker_dates_reviewers_and_policy_link(clie
     day = f"{approved_at.day} {approved_at:%B %Y}"
     due = (approved_at + timedelta(days=365)).date()
     assert f"Last updated {day}" in box
-    assert f"Reviewed by Dr. Rita Reviewer, {day} Dr. Sam Second, {day}" in box
+    assert (f"Reviewed by Dr. Rita Reviewer, {day} Competing interests: none declared "
+            f"Dr. Sam Second, {day} Competing interests: none declared") in box
     assert f"Next review due {due.day} {due:%B %Y}" in box
     assert f'<time datetime="{due.isoformat()}">' in page
     assert re.search(r'<a href="/editorial-policy">View editorial policy</a>', page)

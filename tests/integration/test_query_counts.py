@@ -158,7 +158,9 @@ def test_all_articles(app, rows, arrange, make_user, logged_in):
 
 def test_editor_dashboard(app, rows, arrange, make_user, logged_in):
     """Each row: an article needing reviewers, and one under review with an
-    approval and an overdue invitation, each by other people."""
+    approval (by a reviewer who declared competing interests: the dashboard's
+    "Competing interests declared" section, one statement more than before it
+    was there, whatever its rows) and an overdue invitation, each by other people."""
     editor = make_user(roles=["editor"])
     client = logged_in(editor)
 
@@ -175,7 +177,8 @@ def test_editor_dashboard(app, rows, arrange, make_user, logged_in):
                 workflow.submit_article(reviewed, author, None)
                 approver, late = arrange.user("reviewer"), arrange.user("reviewer")
                 assignment = arrange.assign(reviewed, ed, approver)
-                review_commands.accept_assignment(assignment.id, approver, "none")
+                review_commands.accept_assignment(assignment.id, approver,
+                                                  f"Shares in drug maker {i}")
                 assert review_commands.approve_revision(reviewed, approver, None, PASSWORD)
                 arrange.assign(reviewed, ed, late).due_at = utcnow() - timedelta(days=1)
             session.commit()
@@ -183,10 +186,12 @@ def test_editor_dashboard(app, rows, arrange, make_user, logged_in):
     add(FEW, 0)
     few, page = measure(app, client, "/desk/editor", "Editor dashboard", FEW)
     assert "Needs reviewers 4" in page and "Being reviewed 4" in page
-    assert "1 of 2" in page
+    assert "1 of 2" in page and "Shares in drug maker 4" in page
     add(MANY - FEW, FEW)
     many, page = measure(app, client, "/desk/editor", "Editor dashboard", MANY)
     assert page.count("1 of 2") == app.config["PAGE_SIZE"]
+    assert page.count("Shares in drug maker") == app.config["PAGE_SIZE"]
+    assert "Shares in drug maker 49" in page  # newest declaration first
     assert_same_count("Editor dashboard", few, many)
 
 
@@ -217,6 +222,40 @@ def test_reviewer_queue(app, rows, arrange, make_user, logged_in):
     many, page = measure(app, client, "/desk/reviews", "Reviewer queue", MANY)
     assert "Invited 24" in page and "Accepted 24" in page
     assert_same_count("Reviewer queue", few, many)
+
+
+def test_invitation_page(app, rows, arrange, make_user, logged_in):
+    """The invitation page (GET /desk/assignments/<id>), as the invited reviewer
+    and as an editor, with 2 references and 2 other reviewers invited, then
+    with 40 of each: the revision, its report, the due date and who invited."""
+    reviewer = make_user(roles=["reviewer"])
+    editor = make_user(roles=["editor"])
+
+    def invitation(n) -> int:
+        with rows() as session:
+            author, ed = arrange.user("author"), session.get(User, editor.id)
+            article_id = create_article(author, DraftContent(
+                title=f"Invitation with {n}", body=" ".join(
+                    f"Finding {i} [{i}]." for i in range(1, n + 1)),
+                references_text="\n".join(f"{i}. Doe J. Study {i}. BMJ. 2020. "
+                                          f"doi:10.1136/bmj.m{i}" for i in range(1, n + 1)),
+                tags=[])).id
+            workflow.submit_article(article_id, author, None)
+            for _ in range(n):
+                arrange.assign(article_id, ed, arrange.user("reviewer"))
+            mine = arrange.assign(article_id, ed, session.get(User, reviewer.id)).id
+            session.commit()
+            return mine
+
+    clients = {"Invitation page (reviewer)": logged_in(reviewer),
+               "Invitation page (editor)": logged_in(editor)}
+    few_id, many_id = invitation(2), invitation(40)
+    for label, client in clients.items():
+        few, page = measure(app, client, f"/desk/assignments/{few_id}", label, 2)
+        assert "Invitation with 2" in page and page.count('<li id="ref-') == 2
+        many, page = measure(app, client, f"/desk/assignments/{many_id}", label, 40)
+        assert "Invitation with 40" in page and page.count('<li id="ref-') == 40
+        assert_same_count(label, few, many, sizes=(2, 40))
 
 
 def test_article_page_with_2_and_6_reviews(app, rows, arrange, make_user, logged_in):

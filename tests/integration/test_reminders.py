@@ -3,6 +3,7 @@ before and after the due date, the editors' digest, once per day, invitations
 delivered by the same run, and nothing lost or sent twice when mail is down."""
 
 import logging
+import re
 import socket
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -236,7 +237,9 @@ def test_invitations_queued_by_assigning_are_delivered_by_the_same_command(app, 
         [invitation] = mailbox.messages(reviewer.email)
         assert invitation["Subject"] == f"Invitation to review: {TITLE}"
         assert invitation["From"] == app.config["MAIL_SENDER"]
-        assert "/desk/reviews" in invitation.get_content()
+        # the link opens the invitation page, to read the article before answering
+        n = desk.assignment_id(reviewer)
+        assert re.search(rf"/desk/assignments/{n}\s*$", invitation.get_content())
     assert send(app).stdout == NOTHING_TO_DO
     assert len(mailbox.envelopes) == 2
 

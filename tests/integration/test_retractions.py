@@ -297,7 +297,7 @@ class Approver:
                 n = db.session.scalar(select(Assignment.id).where(
                     Assignment.article_id == article_id, Assignment.reviewer_id == reviewer.id))
             self.post(reviewer, f"/desk/assignments/{n}/accept",
-                      {f"a{n}-competing_interests": "none"})
+                      {f"a{n}-declaration": "none"})
         for reviewer in self.reviewers:
             content_hash = self.hidden(reviewer, f"{page}/review", "content_hash")
             self.post(reviewer, f"{page}/approve",

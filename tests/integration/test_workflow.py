@@ -68,8 +68,9 @@ class Desk:
 
     def accept(self, reviewer, declaration="none"):
         n = self.assignment_id(reviewer)
-        return self.post(reviewer, f"/desk/assignments/{n}/accept",
-                         {f"a{n}-competing_interests": declaration}, version=False)
+        data = ({f"a{n}-declaration": "none"} if declaration == "none" else
+                {f"a{n}-declaration": "declare", f"a{n}-competing_interests": declaration})
+        return self.post(reviewer, f"/desk/assignments/{n}/accept", data, version=False)
 
     def content_hash(self, reviewer):
         page = self.client(reviewer).get(f"/desk/articles/{self.article_id}/review").get_data(

@@ -335,7 +335,8 @@ class Reviewer(SignedIn):
         parsed = Forms(html)
         for action, form in parsed.forms.items():
             if re.fullmatch(r"/desk/assignments/\d+/accept", action):
-                fields = {name: ("none" if name.endswith("competing_interests") else value)
+                # the radio's last option was parsed: choose "No competing interests"
+                fields = {name: ("none" if name.endswith("-declaration") else value)
                           for name, value in form.items()}
                 self.post(action, fields, "POST /desk/assignments/[id]/accept",
                           race_conflict=True, done="accepted")
