@@ -15,6 +15,7 @@ ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 # A word (letters and digits of any script), a run of white space, or any other
 # single character: "400 mg," is three words, a space and a comma.
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_ISLAND_TOKENS = 4  # "a", " ", "," … : a word and the space or mark beside it
 _LAST_CODE = 0x10FFFF  # each distinct word becomes one character for the diff
 _OPERATIONS = {diff_match_patch.DIFF_EQUAL: SAME, diff_match_patch.DIFF_INSERT: INSERTED,
                diff_match_patch.DIFF_DELETE: DELETED}
@@ -76,7 +77,12 @@ def word_diff(old: str, new: str, context_lines: int = 3) -> TextDiff:
     differ = diff_match_patch()
     differ.Diff_Timeout = 2.0  # seconds; past it the diff is correct but less minimal
     diffs = differ.diff_main(encoded_old, encoded_new, False)
-    differ.diff_cleanupSemantic(diffs)  # no islands of one shared word amid a rewrite
+    # No islands of one shared word amid a rewrite, but a phrase the edit left
+    # alone stays shown as unchanged (semantic cleanup would swallow "reduces
+    # pain [1]" between two insertions): shared runs shorter than
+    # _ISLAND_TOKENS tokens between edits are folded into them.
+    differ.Diff_EditCost = _ISLAND_TOKENS
+    differ.diff_cleanupEfficiency(diffs)
     pieces = _merged(Piece(_OPERATIONS[op], "".join(words[ord(c)] for c in text))
                      for op, text in diffs if text)
     return TextDiff(tuple(_with_gaps(pieces, context_lines)))

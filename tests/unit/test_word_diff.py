@@ -30,6 +30,25 @@ def test_an_insertion_is_whole_words_between_unchanged_text():
                                      (SAME, "reduces pain [1].")]
 
 
+def test_an_unchanged_phrase_between_two_edits_stays_unchanged():
+    # A dose added before the claim and a warning after it: the claim itself,
+    # which the reviewer already checked, is not shown as rewritten.
+    diff = word_diff("Ibuprofen reduces pain [1].",
+                     "Ibuprofen 400 mg three times a day reduces pain [1]. "
+                     "Avoid it in kidney disease.")
+    assert kinds_and_texts(diff) == [(SAME, "Ibuprofen "),
+                                     (INSERTED, "400 mg three times a day "),
+                                     (SAME, "reduces pain [1]."),
+                                     (INSERTED, " Avoid it in kidney disease.")]
+
+
+def test_one_shared_word_amid_a_rewrite_is_folded_into_it():
+    diff = word_diff("Take one tablet a day with food and water.",
+                     "Take two tablets each night without food.")
+    assert (SAME, " a ") not in kinds_and_texts(diff)
+    assert kinds_and_texts(diff)[0] == (SAME, "Take ")
+
+
 def test_a_deletion_is_marked_and_the_rest_unchanged():
     diff = word_diff("Take 10 mg twice daily with food.", "Take 10 mg with food.")
     assert kinds_and_texts(diff) == [(SAME, "Take 10 mg "), (DELETED, "twice daily "),
