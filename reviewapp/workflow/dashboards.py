@@ -9,8 +9,10 @@ from sqlalchemy.orm import aliased, joinedload, load_only
 from reviewapp.articles.models import BLOCKED, Article, Revision, listed_revision
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
+from reviewapp.lifecycle.events import CHANGES_BY_EDITOR
 from reviewapp.lifecycle.states import APPROVED, SUBMITTED, UNDER_REVIEW
 from reviewapp.reports.models import OPEN, ReaderReport
+from reviewapp.reviews import rounds
 from reviewapp.reviews.models import APPROVE, AWAITING_REVIEWER, Assignment, Review
 from reviewapp.reviews.services import listed_assignments
 
@@ -53,7 +55,17 @@ def editor_dashboard() -> dict:
                                       order_by=(Assignment.due_at, Assignment.id)),
         "required": current_app.config["REQUIRED_APPROVALS"],
         "now": utcnow(),
+        **decision_needed(limit),
     }
+
+
+# --- Review rounds (issue 14) ----------------------------------------------------------
+
+def decision_needed(limit: int) -> dict:
+    """Rounds where a reviewer asked for changes and the editor has not
+    decided: (round with its article, reviewers who asked), oldest first."""
+    return {"decision_needed": rounds.needing_decision(limit),
+            "editor_decides": current_app.config["CHANGES_DECISION"] == CHANGES_BY_EDITOR}
 
 
 def due_for_rereview(limit: int) -> dict:

@@ -138,6 +138,12 @@ class World:
         return self.post(reviewer, "/desk/articles/{a}/request-changes",
                          {"comments": "Please give the dose."}, version_from="/review")
 
+    def decide_changes(self):
+        """The editor's decision on the round (issue 14), with a letter."""
+        return self.post(self.editor, "/desk/articles/{a}/decision/request-changes",
+                         {"letter": "Dear author, please give the dose."},
+                         version_from="/decision")
+
     def under_review(self):
         self.submit()
         for reviewer in self.reviewers:
@@ -317,6 +323,7 @@ def drive_submitted(w):
 def drive_resubmitted(w):
     w.under_review()
     w.request_changes(w.reviewers[0])
+    w.decide_changes()
     w.edit()
     w.version(w.author)
     w.mark()
@@ -446,6 +453,15 @@ def drive_changes_requested(w):
     w.mark()
     w.request_changes(w.reviewers[0])
     return ["review.changes_requested"]
+
+
+def drive_editor_changes_requested(w):
+    w.under_review()
+    w.request_changes(w.reviewers[0])
+    w.version(w.editor, "/decision")
+    w.mark()
+    w.decide_changes()
+    return ["article.changes_requested"]
 
 
 def drive_citation_waived(w):
@@ -656,6 +672,7 @@ DRIVERS = {
     "assignment.withdrawn": drive_assignment_withdrawn,
     "review.approved": drive_review_approved,
     "review.changes_requested": drive_changes_requested,
+    "article.changes_requested": drive_editor_changes_requested,
     "citation.waived": drive_citation_waived,
     "retractions.imported": drive_retractions_imported,
     "reminder.sent": drive_reminder_sent,
