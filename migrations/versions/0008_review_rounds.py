@@ -84,30 +84,36 @@ def upgrade():
         "UPDATE review SET round_id = (SELECT max(review_round.id) FROM review_round "
         "WHERE review_round.revision_id = review.revision_id)"))
 
-    if bind.dialect.name == "sqlite":
-        # SQLite rebuilds the review table to make the column NOT NULL; the
-        # signatures pointing at its rows are checked at commit, once it is back.
-        bind.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    # SQLite rebuilds the review table here (migrations/env.py turns its foreign
+    # keys off meanwhile): the signatures pointing at its rows are checked after.
     with op.batch_alter_table("review") as batch_op:
         batch_op.alter_column("round_id", existing_type=sa.Integer(), nullable=False)
         batch_op.create_index(batch_op.f("ix_review_round_id"), ["round_id"], unique=False)
         batch_op.create_foreign_key(batch_op.f("fk_review_round_id_review_round"),
                                     "review_round", ["round_id"], ["id"])
+    check_foreign_keys(bind)
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "sqlite":
-        op.get_bind().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
     with op.batch_alter_table("review") as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_review_round_id_review_round"),
                                  type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_review_round_id"))
         batch_op.drop_column("round_id")
+    check_foreign_keys(op.get_bind())
     with op.batch_alter_table("review_round") as batch_op:
         batch_op.drop_index("uq_review_round_open_article_id")
         batch_op.drop_index(batch_op.f("ix_review_round_revision_id"))
         batch_op.drop_index("ix_review_round_decision_needed_at")
     op.drop_table("review_round")
+
+
+def check_foreign_keys(bind) -> None:
+    """SQLite, after rebuilding a referenced table: no row may point nowhere."""
+    if bind.dialect.name == "sqlite":
+        broken = bind.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"Foreign keys broken by the migration: {broken[:10]}")
 
 
 # --- moving the data -------------------------------------------------------------------
