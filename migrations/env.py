@@ -41,12 +41,29 @@ def run_migrations_online():
     conf_args.setdefault("render_as_batch", True)  # SQLite needs batch ALTERs
 
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_db.metadata,
-                          **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a column by rebuilding its table (batch mode): with
+            # foreign keys enforced, dropping the old table would orphan the rows
+            # that point at it. As the SQLite manual's procedure says, they are
+            # turned off outside the transaction; a migration that rebuilds a
+            # referenced table checks them (PRAGMA foreign_key_check) before its end.
+            _sqlite_foreign_keys(connection, "OFF")
+        try:
+            context.configure(connection=connection, target_metadata=target_db.metadata,
+                              **conf_args)
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, "ON")
     if engine is not target_db.engine:
         engine.dispose()
+
+
+def _sqlite_foreign_keys(connection, on_off: str) -> None:
+    """Outside any transaction (a PRAGMA foreign_keys inside one does nothing)."""
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys = {on_off}")
 
 
 if context.is_offline_mode():

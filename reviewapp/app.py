@@ -147,6 +147,19 @@ def load_config(app: Flask, test_config=None) -> None:
         # keyed on another, which then fails to verify.
         raise ConfigurationError("AUDIT_HMAC_KEY is set but empty. Leave it unset for an "
                                  "unkeyed chain, or set the same key on every server.")
+    _check_changes_decision(app.config)
+
+
+def _check_changes_decision(config) -> None:
+    """Review rounds: CHANGES_DECISION names who sends an article back."""
+    from reviewapp.lifecycle.events import CHANGES_DECISIONS
+
+    value = config.get("CHANGES_DECISION")
+    if value not in CHANGES_DECISIONS:
+        raise ConfigurationError(
+            "CHANGES_DECISION must be \"editor\" (the editor decides on a reviewer's "
+            "request for changes) or \"reviewer\" (a reviewer's request sends the article "
+            f"back at once), not {value!r}.")
 
 
 def _coerce(raw: str, default):

@@ -64,6 +64,10 @@ REQUIRED_APPROVALS = 2
 DEFAULT_REVIEW_DAYS = 14          # due date the assign form proposes
 REVIEWER_SUGGESTIONS = 50         # reviewers the assign form offers (a search finds others)
 REMINDER_HOURS_BEFORE_DUE = 48    # `reminders send` mails reviewers due within this
+# Who sends an article back for changes: "editor" (a reviewer's "Request changes"
+# is a recommendation; the editor decides the round with a decision letter) or
+# "reviewer" (a reviewer's "Request changes" sends it back at once).
+CHANGES_DECISION = "editor"
 
 # Mail: without MAIL_SERVER, messages are written to the log instead of sent.
 MAIL_SERVER = ""

@@ -13,7 +13,7 @@ from reviewapp.citations.models import CitationReport, CitationWaiver
 from reviewapp.extensions import db
 from reviewapp.lifecycle import states as S
 from reviewapp.reports.models import ReaderReport
-from reviewapp.reviews.models import Assignment, Review, Signature
+from reviewapp.reviews.models import Assignment, Review, ReviewRound, Signature
 
 from .bulk import BATCH, PendingRows
 from .reviews import write_reader_report, write_reviews
@@ -36,8 +36,13 @@ REFERENCE = ("{n}. Author{k} A, Writer B. {drug} in {condition}: trial {k}. J Cl
              "{year};{k}:100-110. doi:10.1000/jcm.{k}. PMID: {pmid}")
 # Inserted in this order: revisions point at articles (articles at revisions are
 # set afterwards, by link_revisions), and so on down.
-MODELS = (Article, ArticleTag, Revision, Reference, CitationReport, Assignment, Review,
-          Signature, CitationWaiver, ReaderReport)
+MODELS = (Article, ArticleTag, Revision, Reference, CitationReport, ReviewRound, Assignment,
+          Review, Signature, CitationWaiver, ReaderReport)
+# The decision that closed the round of an article's last submitted revision
+# (issue 14); None: the round is still open. Earlier rounds sent it back.
+LAST_DECISION = {S.APPROVED: "approved", S.CHANGES_REQUESTED: "changes_requested",
+                 S.REJECTED: "rejected", S.WITHDRAWN: "withdrawn",
+                 S.DRAFT: "withdrawn"}  # a draft again: withdrawn, then reopened
 
 
 @dataclass
@@ -53,6 +58,8 @@ class Placed:
     current_revision_id: int | None = None
     approved_revision_id: int | None = None
     current_content_hash: str | None = None
+    current_round_id: int | None = None  # the round of the current revision, if submitted
+    decision_needed: bool = False        # a reviewer's request waits on the editor
 
 
 def write_articles(count: int, users, rng: random.Random, now: datetime,
@@ -94,7 +101,8 @@ def _write_article(pending: PendingRows, i: int, count: int, state: str, users, 
     update_in_review = state == S.UNDER_REVIEW and i % 3 == 0
     article = Placed(serial=i, id=pending.ids[Article], state=state, created_at=created,
                      revisions=rng.randint(1, 3) + (1 if update_in_review else 0),
-                     update_in_review=update_in_review)
+                     update_in_review=update_in_review,
+                     decision_needed=state == S.UNDER_REVIEW and i % 5 == 2)
     _write_revisions(pending, article, author[0], users["editor"][0][0], rng)
     flagged = state == S.APPROVED and i % 50 == 7
     pending.add(Article, slug=f"article-{article.id}", author_id=author[0], state=state,
@@ -129,12 +137,39 @@ def _write_revisions(pending: PendingRows, article: Placed, author_id: int, edit
             article.approved_revision_id = rid
         if last:
             article.current_revision_id, article.current_content_hash = rid, digest
+        if frozen:
+            _write_round(pending, article, rid, number, moment, editor_id)
         for position, raw in enumerate(refs, start=1):
             k = article.id * 7 + position
             pending.add(Reference, revision_id=rid, position=position, raw_text=raw,
                         doi=f"10.1000/jcm.{k}", pmid=str(30000000 + k), pmcid=None,
                         isbn=None, url=None, year=2012 + (article.id + position) % 13)
         _write_citation_report(pending, article, rid, number, moment, editor_id)
+
+
+def _write_round(pending: PendingRows, article: Placed, revision_id: int, number: int,
+                 moment: datetime, editor_id: int) -> None:
+    """The review round of a submitted revision: earlier ones sent the article
+    back (or approved the one an update follows); the last one is open while
+    the article is in review, else closed with the state it reached."""
+    last = number == article.revisions or (article.state == S.DRAFT
+                                            and number == article.revisions - 1)
+    if article.update_in_review and number == article.revisions - 1:
+        decision = "approved"
+    elif not last:
+        decision = "changes_requested"
+    else:
+        decision = LAST_DECISION.get(article.state)
+    round_id = pending.add(
+        ReviewRound, article_id=article.id, number=number, revision_id=revision_id,
+        opened_at=moment, closed_at=moment + timedelta(days=2) if decision else None,
+        decision=decision, decided_by_id=editor_id if decision else None,
+        decision_letter="Please cite a source for the dose." if decision in (
+            "changes_requested", "rejected") else None,
+        decision_needed_at=moment + timedelta(days=1) if article.decision_needed and last
+        else None)
+    if number == article.revisions:
+        article.current_round_id = round_id
 
 
 def _write_citation_report(pending: PendingRows, article: Placed, revision_id: int,

@@ -11,8 +11,10 @@ from reviewapp.reviews import models as R  # assignment and review states, model
 from .bulk import PendingRows
 
 
-def _plan(state: str, serial: int) -> list[tuple[str, str | None]]:
+def _plan(state: str, serial: int, decision_needed: bool) -> list[tuple[str, str | None]]:
     """(assignment state, review decision or None) for each reviewer of an article."""
+    if decision_needed:  # a request for changes waits on the editor (issue 14)
+        return [(R.COMPLETED, R.REQUEST_CHANGES), (R.ACCEPTED, None), (R.INVITED, None)]
     return {
         S.APPROVED: [(R.COMPLETED, R.APPROVE), (R.COMPLETED, R.APPROVE), (R.DECLINED, None)],
         S.UNDER_REVIEW: [(R.ACCEPTED, None), (R.INVITED, None),
@@ -31,8 +33,8 @@ def write_reviews(pending: PendingRows, article, users, rng: random.Random,
     invited = article.created_at + timedelta(days=article.revisions * 3 + 1)
     # Some open reviews are overdue, the rest due in the coming weeks.
     due = (now - timedelta(days=2)) if article.serial % 4 == 0 else now + timedelta(days=14)
-    for (state, decision), reviewer in zip(_plan(article.state, article.serial), reviewers,
-                                           strict=False):
+    plan = _plan(article.state, article.serial, article.decision_needed)
+    for (state, decision), reviewer in zip(plan, reviewers, strict=False):
         assignment_id = pending.add(
             R.Assignment, article_id=article.id, reviewer_id=reviewer[0],
             assigned_by_id=editor[0], state=state, due_at=due, invited_at=invited,
@@ -44,7 +46,7 @@ def write_reviews(pending: PendingRows, article, users, rng: random.Random,
         review_id = pending.add(
             R.Review, assignment_id=assignment_id, article_id=article.id,
             revision_id=article.current_revision_id, reviewer_id=reviewer[0],
-            decision=decision,
+            decision=decision, round_id=article.current_round_id,
             comment="Accurate and well referenced." if decision == R.APPROVE
             else "Please cite a source for the dose in paragraph 2.",
             created_at=invited + timedelta(days=2))

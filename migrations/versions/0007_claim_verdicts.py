@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0007"
+revision = "0007_claim_verdicts"
 down_revision = "0006_two_factor"
 branch_labels = None
 depends_on = None

@@ -13,7 +13,8 @@ from reviewapp.citations import services as citations
 from reviewapp.extensions import db
 from reviewapp.forms import VersionedForm
 from reviewapp.lifecycle import machine
-from reviewapp.lifecycle.states import UNDER_REVIEW
+from reviewapp.lifecycle.states import CHANGES_REQUESTED, UNDER_REVIEW
+from reviewapp.reviews import rounds
 from reviewapp.reviews import services as reviews
 from reviewapp.reviews.claim_pages import claims_context
 from reviewapp.reviews.models import OPEN_ASSIGNMENT_STATES, signature_is_valid
@@ -51,6 +52,7 @@ def article_context(article: Article, **bound_forms) -> dict:
         len(facts.approved_by), facts.required_approvals,
         [finding.message for finding in context["blocking"]]
     ) if article.state == UNDER_REVIEW else []
+    context.update(round_context(article, facts, context["reviews"]))
     if can_see_all_articles(current_user):  # editors and admins: the article's audit trail
         context["timeline"] = audit_queries.article_timeline(article.id)
     if "assign" in allowed or has_role(current_user, "editor"):
@@ -90,3 +92,22 @@ def citation_context(article: Article, bound_waive_forms: dict) -> dict:
                     finding_key=finding.key)
     return {"report": report, "waivers": waivers, "waive_forms": waive_forms,
             "blocking": citations.unwaived_errors(report, waivers)}
+
+
+# --- Review rounds (issue 14) ----------------------------------------------------------
+
+def round_context(article: Article, facts: machine.ArticleFacts, reviews_shown) -> dict:
+    """The rounds with their reports (Round 1, Round 2 …, one query), the
+    round whose decision sent the article back (its letter), the open round
+    and whether it waits on the editor. The author sees a request for changes
+    once the editor has decided on it (in the decision letter)."""
+    shown = rounds.with_reports(rounds.rounds_of(article.id), reviews_shown,
+                                hide_recommendations=current_user.id == article.author_id)
+    last = shown[-1].round if shown else None
+    return {
+        "rounds": shown,
+        "letter_round": last if last and article.state == CHANGES_REQUESTED
+        and last.decision == CHANGES_REQUESTED else None,
+        "open_round": last if last and last.is_open else None,
+        "decision_needed": facts.decision_needed,
+    }

@@ -17,7 +17,7 @@ from reviewapp.extensions import db
 from reviewapp.forms import MISSING_VERSION, render_form
 from reviewapp.lifecycle.states import STATE_LABELS
 from reviewapp.normalize import normalize_tags
-from reviewapp.reviews import access
+from reviewapp.reviews import access, rounds
 from reviewapp.routing import id_argument
 
 bp = Blueprint("articles", __name__, url_prefix="/desk/articles")
@@ -58,7 +58,8 @@ def _edit_page(form: DraftForm, article, preview: bool = False, status: int | No
                   if article and not article.current_revision.is_frozen else None)
     return render_form("articles/edit.html", form, status, article=article,
                        preview=_content(form) if preview else None, report=report,
-                       waivers={}, waive_forms={}, blocking=[])
+                       waivers={}, waive_forms={}, blocking=[],
+                       letter_round=rounds.letter_round_of(article) if article else None)
 
 
 @bp.route("/")

@@ -56,7 +56,13 @@ ACTIONS: dict[str, str] = {
     "assignment.declined": "Invitation declined",
     "assignment.withdrawn": "Reviewer unassigned by an editor",
     "review.approved": "Revision approved and e-signed by a reviewer",
-    "review.changes_requested": "Changes requested by a reviewer",
+    "review.changes_requested": "Changes requested by a reviewer (with CHANGES_DECISION="
+                                "editor a recommendation: the article stays Under Review "
+                                "and the round waits on the editor's decision)",
+    # Review rounds (issue 14)
+    "article.changes_requested": "Changes requested by an editor's decision on a review "
+                                 "round (the decision letter, the reason, mailed to the "
+                                 "author; the round closed)",
     # Claim verdicts and supporting passages (issue 14 §4)
     "review.verdicts_saved": "A reviewer's verdicts on the claims of a revision saved "
                              "(each changed verdict and note before and after)",

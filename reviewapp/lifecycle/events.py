@@ -19,6 +19,16 @@ from reviewapp.lifecycle.states import (
 AUTHOR, REVIEWER, EDITOR = "author", "reviewer", "editor"  # who fires an event
 OPEN = (SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED)        # in the editorial process
 
+# Review rounds (issue 14): who sends an article back for changes, the setting
+# CHANGES_DECISION. With "editor" a reviewer's "Request changes" is a
+# recommendation and the editor decides ("decide_changes"); with "reviewer" it
+# sends the article back at once.
+CHANGES_BY_EDITOR, CHANGES_BY_REVIEWER = "editor", "reviewer"
+CHANGES_DECISIONS = (CHANGES_BY_EDITOR, CHANGES_BY_REVIEWER)
+# A round is open while its article is in one of these; leaving them closes it,
+# the state reached being the round's decision.
+IN_ROUND = (SUBMITTED, UNDER_REVIEW)
+
 
 @dataclass(frozen=True)
 class Mail:
@@ -28,6 +38,8 @@ class Mail:
 
     to: str
     template: str
+    # Sent only when the event left the article in this state (None: always).
+    when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,11 +55,22 @@ class Event:
     # The approval rule is asked again after it: the last approval, or a waiver
     # clearing the last citation error, approves the article.
     completes_approval: bool = False
+    # Review rounds: the event opens the next round on the current revision.
+    opens_round: bool = False
+    # Shown instead of `notice` when the article's state stayed where it was
+    # (a reviewer's request for changes waiting on the editor's decision).
+    held_notice: str = ""
+
+    def notice_after(self, state: str) -> str:
+        """The notice for the state the article is in after the event."""
+        if self.held_notice and self.target is not None and state != self.target:
+            return self.held_notice
+        return self.notice
 
 
 EVENTS: dict[str, Event] = {e.name: e for e in (
     Event("submit", (DRAFT,), SUBMITTED, AUTHOR, "Submit for review", "article.submitted",
-          "Submitted for review."),
+          "Submitted for review.", opens_round=True),
     Event("assign", (SUBMITTED, UNDER_REVIEW), UNDER_REVIEW, EDITOR, "Assign reviewer",
           "assignment.created", mails=(Mail("reviewer", "invitation.txt"),)),
     Event("unassign", OPEN, None, EDITOR, "Unassign", "assignment.withdrawn",
@@ -59,11 +82,16 @@ EVENTS: dict[str, Event] = {e.name: e for e in (
           mails=(Mail("editor", "invitation_declined.txt"),)),
     Event("approve", (UNDER_REVIEW,), APPROVED, REVIEWER, "Approve", "review.approved",
           "Approved and signed.", completes_approval=True),
+    # With CHANGES_DECISION=editor the article stays Under Review: the machine
+    # says so, no mail goes to the author, and the round waits on the editor.
     Event("request_changes", (UNDER_REVIEW,), CHANGES_REQUESTED, REVIEWER, "Request changes",
           "review.changes_requested", "Changes requested: the author has been told.",
-          mails=(Mail("author", "changes_requested.txt"),)),
+          mails=(Mail("author", "changes_requested.txt", when=CHANGES_REQUESTED),),
+          held_notice="Changes requested: your recommendation is with the editor, who "
+                      "decides on the round."),
     Event("resubmit", (CHANGES_REQUESTED,), UNDER_REVIEW, AUTHOR, "Resubmit",
-          "article.resubmitted", "Resubmitted: the reviewers can see the new revision."),
+          "article.resubmitted", "Resubmitted: the reviewers can see the new revision.",
+          opens_round=True),
     Event("reject", OPEN, REJECTED, EDITOR, "Reject", "article.rejected",
           "The article was rejected.", mails=(Mail("author", "rejected.txt"),)),
     Event("withdraw", (DRAFT, *OPEN), WITHDRAWN, AUTHOR, "Withdraw", "article.withdrawn",
@@ -85,7 +113,13 @@ EVENTS: dict[str, Event] = {e.name: e for e in (
           "Re-review started: the reviewers have a copy of the approved revision; the "
           "approved revision stays public meanwhile.",
           mails=(Mail("reviewers", "rereview_requested.txt"),
-                 Mail("author", "rereview_started.txt"))),
+                 Mail("author", "rereview_started.txt")), opens_round=True),
+    # Review rounds: the editor's decision to send the article back, with a
+    # decision letter (the reason) that is stored on the round and mailed.
+    Event("decide_changes", (UNDER_REVIEW,), CHANGES_REQUESTED, EDITOR, "Request changes",
+          "article.changes_requested",
+          "Changes requested: the decision letter was mailed to the author.",
+          mails=(Mail("author", "decision_letter.txt"),)),
 )}
 
 # The article reaching Approved (the last approval, or a waiver clearing the

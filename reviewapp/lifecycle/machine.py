@@ -11,7 +11,14 @@ result.
 from dataclasses import dataclass, field
 
 from reviewapp.errors import PermissionDenied, TransitionRefused
-from reviewapp.lifecycle.events import AUTHOR, EDITOR, EVENTS, REVIEWER, Event
+from reviewapp.lifecycle.events import (
+    AUTHOR,
+    CHANGES_BY_EDITOR,
+    EDITOR,
+    EVENTS,
+    REVIEWER,
+    Event,
+)
 from reviewapp.lifecycle.states import UNDER_REVIEW, state_label
 
 
@@ -37,6 +44,16 @@ class ArticleFacts:
     approved_by: frozenset[int] = field(default_factory=frozenset)
     required_approvals: int = 2
     unwaived_errors: int = 0
+    # Review rounds: who asked for changes on the current revision, and who
+    # decides that an article goes back (CHANGES_DECISION).
+    changes_requested_by: frozenset[int] = field(default_factory=frozenset)
+    changes_decision: str = CHANGES_BY_EDITOR
+
+    @property
+    def decision_needed(self) -> bool:
+        """A reviewer asked for changes on the revision under review and the
+        editor has not decided yet (the article would have left Under Review)."""
+        return self.state == UNDER_REVIEW and bool(self.changes_requested_by)
 
 
 def decide(event: str, facts: ArticleFacts, actor: Actor, *, subject_id: int | None = None,
@@ -55,6 +72,8 @@ def decide(event: str, facts: ArticleFacts, actor: Actor, *, subject_id: int | N
     if event == "approve" and not approval_rule_holds(
             facts, approvers=facts.approved_by | {actor.id}):
         return UNDER_REVIEW
+    if event == "request_changes" and facts.changes_decision == CHANGES_BY_EDITOR:
+        return facts.state  # a recommendation: the editor decides on the round
     return transition.target or facts.state
 
 
@@ -71,8 +90,9 @@ def allowed_events(facts: ArticleFacts, actor: Actor) -> list[str]:
     for event, transition in EVENTS.items():
         try:
             _check_actor(event, transition, facts, actor)
-            if event in ("approve", "request_changes"):
-                _guard_approve(facts, actor, None, None)  # depends on no input
+            standing = _STANDING_GUARDS.get(event)
+            if standing:
+                standing(facts, actor, None, None)  # depends on no input
         except (PermissionDenied, TransitionRefused):
             continue
         if facts.state in transition.sources:
@@ -115,14 +135,30 @@ def _guard_submit(facts, actor, subject_id, reason):
 
 
 def _guard_approve(facts, actor, subject_id, reason):
+    # One review per reviewer and revision: it stands until a new revision.
     if actor.id in facts.approved_by:
         raise TransitionRefused("You have already approved this revision.")
+    if actor.id in facts.changes_requested_by:
+        raise TransitionRefused("You have already asked for changes on this revision; "
+                                "the editor decides on it.")
 
 
 def _guard_request_changes(facts, actor, subject_id, reason):
-    # One review per reviewer and revision: an approval stands until a new revision.
     _guard_approve(facts, actor, subject_id, reason)
     _guard_reason("A comment")(facts, actor, subject_id, reason)
+
+
+def _guard_editor_decides(facts, actor, subject_id, reason):
+    # With CHANGES_DECISION=reviewer the reviewers send an article back; an
+    # editor still decides a round a reviewer left waiting before the switch.
+    if facts.changes_decision != CHANGES_BY_EDITOR and not facts.decision_needed:
+        raise TransitionRefused("On this site reviewers send an article back for changes "
+                                "(CHANGES_DECISION=reviewer); an editor may reject it.")
+
+
+def _guard_decide_changes(facts, actor, subject_id, reason):
+    _guard_editor_decides(facts, actor, subject_id, reason)
+    _guard_reason("A decision letter")(facts, actor, subject_id, reason)
 
 
 def _guard_reason(what):
@@ -155,4 +191,13 @@ _GUARDS = {
     "request_changes": _guard_request_changes,
     "reject": _guard_reason("A reason"),
     "decline": _guard_reason("A reason"),
+    "decide_changes": _guard_decide_changes,
+}
+
+# The part of a guard that depends on the facts and the actor alone, not on
+# what the person types: allowed_events() asks it.
+_STANDING_GUARDS = {
+    "approve": _guard_approve,
+    "request_changes": _guard_approve,
+    "decide_changes": _guard_editor_decides,
 }

@@ -8,9 +8,11 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    Integer,
     String,
     Text,
     UniqueConstraint,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -100,6 +102,9 @@ class Review(Base):
     decision: Mapped[str] = mapped_column(String(20))
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The review round it was given in: a report of that round (issue 14).
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id"), index=True,
+                                          default=lambda context: open_round_id(context))
 
     reviewer: Mapped[User] = relationship()
     revision = relationship("Revision")
@@ -181,3 +186,63 @@ class ClaimSupport(Base):
     location: Mapped[str] = mapped_column(String(300), default="")
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- Review rounds (issue 14) ----------------------------------------------------------
+
+# A round's decision is the state its article reached when the round closed.
+ROUND_DECISIONS = ("approved", "changes_requested", "rejected", "withdrawn")
+# Open, with a reviewer's request for changes waiting on the editor. Written out
+# as SQL so that a query with these very words can use the partial index below.
+DECISION_NEEDED = "closed_at IS NULL AND decision_needed_at IS NOT NULL"
+
+
+class ReviewRound(Base):
+    """Round n of an article's review, on the revision a submission, a
+    resubmission or a re-review froze. The reviews given while it is open are
+    its reports; it closes with the decision that ends it: the state the
+    article reached (approved, changes requested, rejected or withdrawn), who
+    took it and, for changes requested or a rejection, the letter the author got."""
+
+    __tablename__ = "review_round"
+    __table_args__ = (
+        UniqueConstraint("article_id", "number"),
+        CheckConstraint(_in("decision", ROUND_DECISIONS), name="decision"),
+        # At most one open round per article.
+        Index("uq_review_round_open_article_id", "article_id", unique=True,
+              sqlite_where=text("closed_at IS NULL"),
+              postgresql_where=text("closed_at IS NULL")),
+        # The editor's "Decision needed", oldest first.
+        Index("ix_review_round_decision_needed_at", "decision_needed_at", "id",
+              sqlite_where=text(DECISION_NEEDED), postgresql_where=text(DECISION_NEEDED)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decision_letter: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # When a reviewer first asked for changes while the editor decides (kept
+    # after the decision, as history).
+    decision_needed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    revision = relationship("Revision", foreign_keys=[revision_id])
+    article = relationship("Article", foreign_keys=[article_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+def open_round_id(context) -> int | None:
+    """Review.round_id when a command leaves it out: the round open on the
+    review's article, which is the one the review was given in."""
+    article_id = context.get_current_parameters()["article_id"]
+    return context.connection.scalar(
+        select(ReviewRound.id).where(ReviewRound.article_id == article_id,
+                                     ReviewRound.closed_at.is_(None)))

@@ -110,4 +110,6 @@ def request_changes(article_id: int):
         form, lambda: review_commands.request_changes(article_id, current_user, form.version.data,
                                               form.comments.data),
         lambda error: _review_page(article_id, error, changes_form=form),
-        article_id, EVENTS["request_changes"].notice)
+        # With CHANGES_DECISION=editor the article stays in review (issue 14).
+        article_id, lambda review: EVENTS["request_changes"].notice_after(
+            review.revision.article.state))

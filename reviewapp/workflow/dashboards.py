@@ -9,9 +9,11 @@ from sqlalchemy.orm import aliased, joinedload, load_only
 from reviewapp.articles.models import BLOCKED, Article, Revision, listed_revision
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
+from reviewapp.lifecycle.events import CHANGES_BY_EDITOR
 from reviewapp.lifecycle.events import OPEN as IN_PROCESS
 from reviewapp.lifecycle.states import APPROVED, SUBMITTED, UNDER_REVIEW
 from reviewapp.reports.models import OPEN, ReaderReport
+from reviewapp.reviews import rounds
 from reviewapp.reviews.models import (
     ACCEPTED,
     APPROVE,
@@ -63,6 +65,7 @@ def editor_dashboard() -> dict:
                                       order_by=(Assignment.due_at, Assignment.id)),
         "required": current_app.config["REQUIRED_APPROVALS"],
         "now": utcnow(),
+        **decision_needed(limit),
     }
 
 
@@ -75,6 +78,15 @@ def declared_interests() -> list[Assignment]:
         Assignment.competing_interests.is_not(None),
         Assignment.competing_interests != NO_COMPETING_INTERESTS,
         order_by=(Assignment.responded_at.desc(), Assignment.id.desc()))
+
+
+# --- Review rounds (issue 14) ----------------------------------------------------------
+
+def decision_needed(limit: int) -> dict:
+    """Rounds where a reviewer asked for changes and the editor has not
+    decided: (round with its article, reviewers who asked), oldest first."""
+    return {"decision_needed": rounds.needing_decision(limit),
+            "editor_decides": current_app.config["CHANGES_DECISION"] == CHANGES_BY_EDITOR}
 
 
 def due_for_rereview(limit: int) -> dict:

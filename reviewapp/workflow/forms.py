@@ -32,3 +32,12 @@ class WaiveForm(VersionedForm):
     finding_key = HiddenField(validators=[DataRequired(), Length(max=200)])
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason for the waiver."),
                                                  Length(max=5000)])
+
+
+class DecisionForm(VersionedForm):
+    """The editor's decision to send an article back, with the decision letter."""
+
+    letter = TextAreaField("Decision letter", validators=[
+        DataRequired("Write the decision letter."), Length(max=20000)],
+        description="Mailed to the author and kept with the round. It starts with the "
+                    "reviewers' comments to the author; edit it as you see fit.")

@@ -1,5 +1,6 @@
 """Reminders to reviewers whose review falls due soon or is overdue, and a daily
-digest of overdue reviews to the editors who assigned them (`reminders send`)."""
+digest to the editors who assigned them: overdue reviews, and the review rounds
+of their articles where a decision is needed (`reminders send`)."""
 
 from collections import defaultdict
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from reviewapp.audit.services import record
 from reviewapp.extensions import db
 from reviewapp.lifecycle.states import CHANGES_REQUESTED, SUBMITTED, UNDER_REVIEW
 from reviewapp.mail.compose import enqueue_mail
+from reviewapp.reviews import rounds
 from reviewapp.reviews.models import ACCEPTED, INVITED, Assignment
 
 REVIEWABLE_STATES = (SUBMITTED, UNDER_REVIEW, CHANGES_REQUESTED)
@@ -64,19 +66,47 @@ def queue_reminders(now: datetime) -> tuple[int, int]:
                         "overdue": overdue, "outbox_message_id": message.id})
         reminders += 1
 
+    digests = _queue_digests(overdue_by_editor, now)
+    db.session.flush()
+    return reminders, digests
+
+
+def _queue_digests(overdue_by_editor: dict[int, list[Assignment]], now: datetime) -> int:
+    """One digest per editor: the overdue reviews they assigned and, since
+    issue 14, the rounds of their articles where a decision is needed."""
+    decisions_by_editor = _decisions_by_editor()
+    editors = db.session.scalars(select(User).where(
+        User.id.in_(set(overdue_by_editor) | set(decisions_by_editor)))).all()
     digests = 0
-    editors = db.session.scalars(select(User).where(User.id.in_(overdue_by_editor))).all()
     for editor in sorted(editors, key=lambda user: user.id):
         if not editor.active:
             continue
         days_late = [(assignment, (now - assignment.due_at).days)
-                     for assignment in overdue_by_editor[editor.id]]
+                     for assignment in overdue_by_editor.get(editor.id, [])]
         if enqueue_mail(editor.email, "overdue_digest.txt",
-                        dedupe_key=f"digest:{editor.id}:{today}",
-                        to=editor, overdue=days_late, now=now):
+                        dedupe_key=f"digest:{editor.id}:{now.date()}",
+                        to=editor, overdue=days_late, now=now,
+                        decisions=decisions_by_editor.get(editor.id, [])):
             digests += 1
-    db.session.flush()
-    return reminders, digests
+    return digests
+
+
+def _decisions_by_editor() -> dict[int, list]:
+    """"Decision needed" rounds (round, reviewers who asked for changes) for
+    each editor who assigned a reviewer to the round's article."""
+    waiting = rounds.needing_decision()
+    if not waiting:
+        return {}
+    editors_of = defaultdict(set)
+    for article_id, editor_id in db.session.execute(
+            select(Assignment.article_id, Assignment.assigned_by_id).distinct()
+            .where(Assignment.article_id.in_({r.article_id for r, _ in waiting}))):
+        editors_of[article_id].add(editor_id)
+    by_editor: dict[int, list] = defaultdict(list)
+    for review_round, asked in waiting:
+        for editor_id in editors_of[review_round.article_id]:
+            by_editor[editor_id].append((review_round, asked))
+    return by_editor
 
 
 @contextmanager

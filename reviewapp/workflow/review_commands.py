@@ -22,6 +22,7 @@ from reviewapp.errors import (
     TransitionRefused,
 )
 from reviewapp.extensions import db
+from reviewapp.reviews import rounds
 from reviewapp.reviews.claims import signing_record
 from reviewapp.reviews.models import (
     ACCEPTED,
@@ -182,12 +183,18 @@ def _count_wrong_password(user_id: int) -> None:
 
 def request_changes(article_id: int, actor: User, version: int | None,
                     comment: str) -> Review:
+    """A report asking for changes, in the open round. With CHANGES_DECISION=
+    editor the machine keeps the article Under Review and the round waits on
+    the editor's decision; with "reviewer" the article goes back to its author."""
     with transition(article_id, "request_changes", actor, version, reason=comment) as change:
         revision = change.article.current_revision
         assignment = _assignment_of(article_id, actor.id)
         review = Review(assignment_id=assignment.id, article_id=article_id,
                         revision_id=revision.id, reviewer_id=actor.id,
-                        decision=REQUEST_CHANGES, comment=change.reason)
+                        decision=REQUEST_CHANGES, comment=change.reason,
+                        round_id=change.round.id)
         db.session.add(review)
         assignment.state = COMPLETED
+        if change.after == change.before:  # a recommendation: the editor decides
+            change.details = {"round": rounds.mark_decision_needed(change.round)}
     return review

@@ -60,6 +60,13 @@ def reject_article(article_id: int, actor: User, version: int | None, reason: st
     return apply_event(article_id, "reject", actor, version, reason=reason)
 
 
+def decide_changes(article_id: int, actor: User, version: int | None, letter: str) -> Article:
+    """The editor's decision on the open review round: the article goes back to
+    its author for changes. The decision letter is kept on the round (closed by
+    workflow.transition) and mailed to the author."""
+    return apply_event(article_id, "decide_changes", actor, version, reason=letter)
+
+
 def reopen_article(article_id: int, actor: User, version: int | None) -> Article:
     return apply_event(article_id, "reopen", actor, version)
 

@@ -21,10 +21,27 @@ from reviewapp.db import utcnow
 from reviewapp.errors import StaleVersion
 from reviewapp.extensions import db
 from reviewapp.lifecycle import machine
-from reviewapp.lifecycle.events import APPROVAL_ACTION, APPROVAL_MAIL, EVENTS, Event, Mail
+from reviewapp.lifecycle.events import (
+    APPROVAL_ACTION,
+    APPROVAL_MAIL,
+    EVENTS,
+    IN_ROUND,
+    Event,
+    Mail,
+)
 from reviewapp.lifecycle.states import APPROVED, UNDER_REVIEW
 from reviewapp.mail.compose import enqueue_mail
-from reviewapp.reviews.models import ACCEPTED, APPROVE, COMPLETED, INVITED, Assignment, Review
+from reviewapp.reviews import rounds
+from reviewapp.reviews.models import (
+    ACCEPTED,
+    APPROVE,
+    COMPLETED,
+    INVITED,
+    REQUEST_CHANGES,
+    Assignment,
+    Review,
+    ReviewRound,
+)
 
 
 def actor_of(user: User) -> machine.Actor:
@@ -35,16 +52,18 @@ def load_facts(article: Article) -> machine.ArticleFacts:
     assignments = db.session.execute(
         select(Assignment.reviewer_id, Assignment.state)
         .where(Assignment.article_id == article.id)).all()
-    approved_by = frozenset(db.session.scalars(
-        select(Review.reviewer_id).where(Review.revision_id == article.current_revision_id,
-                                         Review.decision == APPROVE)))
+    reviews = db.session.execute(
+        select(Review.reviewer_id, Review.decision)
+        .where(Review.revision_id == article.current_revision_id)).all()
     revision = article.current_revision
     return machine.ArticleFacts(
         state=article.state, author_id=article.author_id,
         title=revision.title if revision else "", body=revision.body if revision else "",
         invited=frozenset(r for r, s in assignments if s == INVITED),
         accepted=frozenset(r for r, s in assignments if s in (ACCEPTED, COMPLETED)),
-        approved_by=approved_by,
+        approved_by=frozenset(r for r, d in reviews if d == APPROVE),
+        changes_requested_by=frozenset(r for r, d in reviews if d == REQUEST_CHANGES),
+        changes_decision=current_app.config["CHANGES_DECISION"],
         required_approvals=current_app.config["REQUIRED_APPROVALS"],
         unwaived_errors=article.citation_errors)
 
@@ -75,6 +94,8 @@ class Change:
     details: dict = field(default_factory=dict)
     recipients: dict[str, list[User]] = field(default_factory=dict)
     mail_context: dict = field(default_factory=dict)
+    # The article's open review round when the event began (None: none open).
+    round: ReviewRound | None = None
 
 
 @contextmanager
@@ -86,7 +107,8 @@ def transition(article_id: int, event: str, actor: User, expected_version: int |
     check_version(article, expected_version)
     change = Change(article=article, event=EVENTS[event], actor=actor, facts=facts,
                     before=article.state, after=after,
-                    reason=reason.strip() if reason else None)
+                    reason=reason.strip() if reason else None,
+                    round=rounds.open_round_of(article.id))
     yield change
     _finish(change)
 
@@ -104,6 +126,7 @@ def _finish(change: Change) -> None:
     article.state = change.after
     article.version += 1
     db.session.flush()
+    _follow_rounds(change)
     record(change.event.audit_action, actor=change.actor, object_type=change.object_type,
            object_id=article.id if change.object_id is None else change.object_id,
            article_id=article.id, reason=change.reason,
@@ -130,18 +153,48 @@ def _approve_if_rule_holds(change: Change) -> None:
     article.approved_revision_id = revision.id
     article.rereview_reason = article.rereview_flagged_at = None
     revision.approved_at = utcnow()
+    closed = _close_round(change)
     record(APPROVAL_ACTION, actor=change.actor, object_type="article", object_id=article.id,
            article_id=article.id,
            details={"before": {"state": before}, "after": {"state": APPROVED},
-                    "revision": revision.number, "approved_by": approvers})
+                    "revision": revision.number, "approved_by": approvers,
+                    **({"round": closed} if closed else {})})
     _send(APPROVAL_MAIL, change, approvals=len(approvers))
 
 
 def _send(mail: Mail, change: Change, **context) -> None:
     article = change.article
+    if mail.when is not None and article.state != mail.when:
+        return
     recipients = ([article.author] if mail.to == "author"
                   else change.recipients.get(mail.to, []))
     for user in recipients:
         enqueue_mail(user.email, mail.template, article_id=article.id, to=user,
                      article=article, actor=change.actor, reason=change.reason,
                      **change.mail_context, **context)
+
+
+# --- Review rounds (issue 14) ----------------------------------------------------------
+
+def _follow_rounds(change: Change) -> None:
+    """The rounds follow the state: a submission, resubmission or re-review
+    opens the next round on the revision it froze; leaving review (Submitted,
+    Under Review) closes the open one with the state reached as its decision
+    and the event's reason as the letter. Recorded in the event's details."""
+    if change.event.opens_round:
+        opened = rounds.open_round(change.article)
+        change.details = {**change.details,
+                          "round": {"number": opened.number, "opened": True}}
+        return
+    closed = _close_round(change)
+    if closed:
+        change.details = {**change.details, "round": closed}
+
+
+def _close_round(change: Change) -> dict | None:
+    review_round = change.round
+    if (review_round is None or not review_round.is_open
+            or change.article.state in IN_ROUND):
+        return None
+    return rounds.close_round(review_round, change.article.state, change.actor,
+                              change.reason)

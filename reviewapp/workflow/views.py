@@ -17,6 +17,7 @@ from reviewapp.reports.forms import RereviewForm, ResolveReportForm
 from reviewapp.reviews import access
 from reviewapp.workflow import dashboards, forms, review_commands
 from reviewapp.workflow import services as workflow
+from reviewapp.workflow.pages import decision_context
 
 bp = Blueprint("workflow", __name__, url_prefix="/desk")
 
@@ -137,3 +138,42 @@ def resolve_report(report_id: int):
     db.session.commit()
     flash("Report resolved.", "success")
     return redirect(url_for("workflow.editor_dashboard"))
+
+
+# --- Review rounds (issue 14): the editor's decision on a round -------------------------
+
+def _decision_context(article_id: int, **bound_forms) -> dict:
+    return decision_context(access.get_article(article_id, current_user), **bound_forms)
+
+
+def _decision_page(article_id: int, error, **bound_forms):
+    return refused_page(error, "workflow/decision.html", _decision_context, article_id,
+                        **bound_forms)
+
+
+@bp.route("/articles/<int:article_id>/decision")
+@role_required("editor")
+def decision(article_id: int):
+    return render_template("workflow/decision.html", **_decision_context(article_id))
+
+
+@bp.route("/articles/<int:article_id>/decision/request-changes", methods=["POST"])
+@role_required("editor")
+def decide_changes(article_id: int):
+    form = forms.DecisionForm()
+    return run_form(
+        form, lambda: workflow.decide_changes(article_id, current_user, form.version.data,
+                                              form.letter.data),
+        lambda error: _decision_page(article_id, error, letter_form=form), article_id,
+        EVENTS["decide_changes"].notice)
+
+
+@bp.route("/articles/<int:article_id>/decision/reject", methods=["POST"])
+@role_required("editor")
+def decide_reject(article_id: int):
+    form = forms.ReasonForm()
+    return run_form(
+        form, lambda: workflow.reject_article(article_id, current_user, form.version.data,
+                                              form.reason.data),
+        lambda error: _decision_page(article_id, error, reason_form=form), article_id,
+        EVENTS["reject"].notice)

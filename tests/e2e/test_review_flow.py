@@ -33,6 +33,14 @@ INTERESTS = "Speaker fees from a maker of ibuprofen"
 SCREENSHOTS = "/tmp/reviewapp-review-flow"
 
 
+@pytest.fixture
+def app_config(app_config):
+    """This flow sends the article back on the reviewer's request, as before
+    review rounds (CHANGES_DECISION=reviewer); tests/e2e/test_editor_decision.py
+    walks the editor's decision, the default."""
+    return {**app_config, "CHANGES_DECISION": "reviewer"}
+
+
 def log_in(page: Page, email: str) -> None:
     page.goto("/login")
     page.get_by_label("Email", exact=True).fill(email)

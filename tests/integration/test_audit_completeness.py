@@ -141,6 +141,12 @@ class World:
         return self.post(reviewer, "/desk/articles/{a}/request-changes",
                          {"comments": "Please give the dose."}, version_from="/review")
 
+    def decide_changes(self):
+        """The editor's decision on the round (issue 14), with a letter."""
+        return self.post(self.editor, "/desk/articles/{a}/decision/request-changes",
+                         {"letter": "Dear author, please give the dose."},
+                         version_from="/decision")
+
     def under_review(self):
         self.submit()
         for reviewer in self.reviewers:
@@ -320,6 +326,7 @@ def drive_submitted(w):
 def drive_resubmitted(w):
     w.under_review()
     w.request_changes(w.reviewers[0])
+    w.decide_changes()
     w.edit()
     w.version(w.author)
     w.mark()
@@ -474,6 +481,15 @@ def drive_support_saved(w):
     response = w.client(w.author).post(action, data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     return ["claim.support_saved"]
+
+
+def drive_editor_changes_requested(w):
+    w.under_review()
+    w.request_changes(w.reviewers[0])
+    w.version(w.editor, "/decision")
+    w.mark()
+    w.decide_changes()
+    return ["article.changes_requested"]
 
 
 def drive_citation_waived(w):
@@ -686,6 +702,7 @@ DRIVERS = {
     "review.changes_requested": drive_changes_requested,
     "review.verdicts_saved": drive_verdicts_saved,
     "claim.support_saved": drive_support_saved,
+    "article.changes_requested": drive_editor_changes_requested,
     "citation.waived": drive_citation_waived,
     "retractions.imported": drive_retractions_imported,
     "reminder.sent": drive_reminder_sent,

@@ -364,6 +364,7 @@ def test_a_waiver_of_a_finding_not_in_the_current_report_is_refused(blocked, app
     response = desk.post(desk.reviewers[0], "/desk/articles/{a}/request-changes",
                          {"comments": "Reference 3 is missing."}, version_from="/review")
     assert response.status_code == 302
+    assert desk.decide_changes().status_code == 302  # the editor sends it back (issue 14)
     fixed = "Ibuprofen helps with acute low back pain [1]. Naproxen helps too [2]."
     assert desk.edit(fixed, TWO_REFS).status_code == 302
     assert desk.post(desk.author, "/desk/articles/{a}/resubmit").status_code == 302

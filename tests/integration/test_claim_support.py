@@ -142,7 +142,7 @@ def test_a_claim_not_in_the_article_is_refused(desk, rows):
 def test_the_passage_follows_the_claim_into_the_next_revision(desk):
     _support(desk)
     desk.under_review()
-    assert desk.request_changes(desk.reviewers[0]).status_code == 302
+    desk.send_back(desk.reviewers[0])
     edit = desk.post(desk.author, "/desk/articles/{a}/edit", {
         "title": "Ibuprofen for back pain", "references": REFERENCES, "save": "Save draft",
         "body": "Ibuprofen 400 mg three times a day reduces back pain [1]. Avoid it [1]."})

@@ -84,6 +84,10 @@ ROUTES = {
     "reviews.decline": [("other_reviewer", "POST"), ("other_author", "POST")],
     "workflow.unassign": [("other_reviewer", "POST"), ("other_author", "POST")],
     "workflow.resolve_report": [("other_author", "POST"), ("other_reviewer", "POST")],
+    # Review rounds (issue 14): the editor's decision page and its two forms.
+    "workflow.decision": [("other_author", "GET"), ("other_reviewer", "GET")],
+    "workflow.decide_changes": [("other_author", "POST"), ("other_reviewer", "POST")],
+    "workflow.decide_reject": [("other_author", "POST"), ("other_reviewer", "POST")],
 }
 
 # Editor and admin actions without an object: authors and reviewers get 403 (item 11).
@@ -135,6 +139,7 @@ def _form(world, values):
     n, a = values["n"], values["assignment_id"]
     return {**world["data"], "title": "Hijacked", "body": "x", "references": "",
             "comments": "Hijack", "reason": "Hijack", "resolution": "Hijack",
+            "letter": "Hijack",
             "message": "Hijack", "reviewer": "1", "due_date": "2030-01-01",
             f"a{a}-declaration": "none", f"a{a}-reason": "Hijack",
             f"w{n}-reason": "Hijack", f"w{n}-finding_key": "x", "roles": "admin",

@@ -331,6 +331,9 @@ def test_publish_before_approval_shows_submitted_articles_with_the_caution(
         with rows() as session:
             reviewer = session.scalar(select(User).where(User.display_name == "Dr. One"))
             review_commands.request_changes(article_id, reviewer, None, "Give the dose.")
+            # The editor's decision sends it back (CHANGES_DECISION=editor, issue 14).
+            workflow.decide_changes(article_id, publisher.user("editor"), None,
+                                    "Please give the dose.")
             article = session.get(Article, article_id)
             # The author starts editing: that draft must not be shown.
             save_draft(article_id, article.author, article.version, DraftContent(

@@ -17,7 +17,7 @@ from sqlalchemy import event, select
 from reviewapp.accounts.models import User
 from reviewapp.accounts.services import create_user
 from reviewapp.articles.models import Article
-from reviewapp.articles.services import DraftContent, create_article
+from reviewapp.articles.services import DraftContent, create_article, save_draft
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.reviews.models import Assignment
@@ -382,3 +382,88 @@ def test_review_and_article_pages_with_few_and_many_claims(app, rows, arrange, m
             assert page.count(">I have checked this</label>") == 15
             assert page.count('value="needs_change">') == 30
         assert_same_count(label, few, many, sizes=(2, 30))
+
+
+# --- Review rounds (issue 14) ----------------------------------------------------------
+
+def test_article_page_with_1_and_3_rounds(app, rows, arrange, make_user, logged_in):
+    """The article page (editor, author) and the review page (reviewer) cost
+    the same with two rounds or four, each with its reports and decision."""
+    author = make_user(roles=["author"])
+    editor = make_user(roles=["editor"])
+    reviewers = [make_user(roles=["reviewer"]) for _ in range(2)]
+    with rows() as session:
+        me = session.get(User, author.id)
+        article_id = arrange.article(me, "Reviewed in rounds")
+        workflow.submit_article(article_id, me, None)
+        for reviewer in reviewers:
+            assignment = arrange.assign(article_id, session.get(User, editor.id),
+                                        session.get(User, reviewer.id))
+            review_commands.accept_assignment(assignment.id, session.get(User, reviewer.id),
+                                              "none")
+        session.commit()
+
+    rounds = itertools.count(1)
+
+    def another_round():
+        """Both reviewers ask for changes, the editor decides, the author resubmits."""
+        n = next(rounds)
+        with rows() as session:
+            me = session.get(User, author.id)
+            for reviewer in reviewers:
+                review_commands.request_changes(article_id, session.get(User, reviewer.id),
+                                                None, f"Round {n}: cite the dose.")
+            workflow.decide_changes(article_id, session.get(User, editor.id), None,
+                                    f"Letter {n}.")
+            save_draft(article_id, me, session.get(Article, article_id).version, DraftContent(
+                title="Reviewed in rounds", body=f"Ibuprofen {n}00 mg helps [1].",
+                references_text="1. Doe J. Ibuprofen. BMJ. 2020. doi:10.1136/bmj.m1",
+                tags=["pain medicine"]))
+            workflow.resubmit_article(article_id, me, None)
+            session.commit()
+
+    pages = {"Article page, rounds (editor)": (editor, f"/desk/articles/{article_id}"),
+             "Article page, rounds (author)": (author, f"/desk/articles/{article_id}"),
+             "Review page, rounds (reviewer)": (reviewers[0],
+                                                f"/desk/articles/{article_id}/review")}
+    clients = {label: logged_in(user) for label, (user, _) in pages.items()}
+    counts = {}
+    for rounds_done, added in ((1, 1), (3, 2)):
+        for _ in range(added):
+            another_round()
+        for label, (_, url) in pages.items():
+            statements, page = measure(app, clients[label], url, label, rounds_done + 1)
+            if "Article page" in label:
+                assert page.count('class="mb-3 review-round"') == rounds_done + 1, label
+                assert f"Round {rounds_done}: cite the dose." in page, label
+            counts.setdefault(label, []).append(statements)
+    for label, (with_one, with_three) in counts.items():
+        assert_same_count(label, with_one, with_three, sizes=(2, 4))
+
+
+def test_editor_dashboard_with_few_and_many_decisions_needed(app, rows, arrange, make_user,
+                                                             logged_in):
+    editor = make_user(roles=["editor"])
+    client = logged_in(editor)
+
+    def add(n, start):
+        with rows() as session:
+            ed = session.get(User, editor.id)
+            for i in range(start, start + n):
+                author = arrange.user("author")  # each by other people: an N+1 would show
+                article_id = arrange.article(author, f"Waiting on the editor {i}")
+                workflow.submit_article(article_id, author, None)
+                reviewer = arrange.user("reviewer")
+                assignment = arrange.assign(article_id, ed, reviewer)
+                review_commands.accept_assignment(assignment.id, reviewer, "none")
+                review_commands.request_changes(article_id, reviewer, None, "Cite it.")
+            session.commit()
+
+    add(FEW, 0)
+    few, page = measure(app, client, "/desk/editor", "Editor dashboard, decisions", FEW)
+    assert page.count("1 reviewer, since") == FEW
+    add(MANY - FEW, FEW)
+    many, page = measure(app, client, "/desk/editor", "Editor dashboard, decisions", MANY)
+    assert page.count("1 reviewer, since") == app.config["PAGE_SIZE"]
+    assert "Waiting on the editor 0<" in page  # oldest first
+    assert_same_count("Editor dashboard, decisions", few, many)

@@ -12,7 +12,13 @@ from reviewapp.audit.models import AuditEvent, AuditHead
 from reviewapp.citations.models import CitationReport, CitationWaiver
 from reviewapp.lifecycle.states import STATES
 from reviewapp.reports.models import ReaderReport
-from reviewapp.reviews.models import ASSIGNMENT_STATES, Assignment, Review, Signature
+from reviewapp.reviews.models import (
+    ASSIGNMENT_STATES,
+    Assignment,
+    Review,
+    ReviewRound,
+    Signature,
+)
 
 
 @pytest.fixture
@@ -51,6 +57,12 @@ def test_scale_covers_every_state_and_the_chain_verifies(app, rows, scale):
         assert values(Article.state) == set(STATES)
         assert values(Assignment.state) == set(ASSIGNMENT_STATES)
         assert values(Review.decision) == {"approve", "request_changes"}
+        # Review rounds (issue 14): every decision, open rounds, and some waiting
+        # on the editor; at most one open round per article (a unique index).
+        assert values(ReviewRound.decision) == {None, "approved", "changes_requested",
+                                                "rejected", "withdrawn"}
+        assert session.scalar(select(func.count()).select_from(ReviewRound).where(
+            ReviewRound.decision_needed_at.is_not(None))) > 0
         assert values(UserRole.role) == {"author", "reviewer", "editor", "admin"}
         assert values(ReaderReport.status) == {"open", "resolved"}
         assert session.scalar(select(func.count()).select_from(Signature)) > 0

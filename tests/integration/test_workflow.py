@@ -1,5 +1,6 @@
 """The review workflow through the web: submit, assign, accept, review, approve."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -88,6 +89,31 @@ class Desk:
         return self.post(reviewer, "/desk/articles/{a}/request-changes",
                          {"comments": comments})
 
+    def decision_page(self) -> str:
+        response = self.client(self.editor).get(f"/desk/articles/{self.article_id}/decision")
+        assert response.status_code == 200, response.status_code
+        return response.get_data(as_text=True)
+
+    def decide_changes(self, letter=None):
+        """The editor's "Request changes" on the round (issue 14), with the
+        letter the decision page offers unless another is given."""
+        page = self.decision_page()
+        if letter is None:
+            letter = html.unescape(re.search(
+                r'<textarea[^>]*name="letter"[^>]*>\n?(.*?)</textarea>', page, re.S).group(1))
+        version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+        return self.client(self.editor).post(
+            f"/desk/articles/{self.article_id}/decision/request-changes",
+            data={"version": version, "letter": letter})
+
+    def send_back(self, reviewer, comments="Please cite the dose."):
+        """A reviewer asks for changes and the article goes back to its author:
+        at once with CHANGES_DECISION=reviewer, else by the editor's decision."""
+        assert self.request_changes(reviewer, comments).status_code == 302
+        if self.app.config["CHANGES_DECISION"] == "editor":
+            assert self.decide_changes().status_code == 302
+        assert self.state() == "changes_requested"
+
     def state(self):
         with self.app.app_context():
             from reviewapp.extensions import db
@@ -117,7 +143,10 @@ def test_full_flow_reaches_approved_with_two_signatures(desk, rows, app):
     assert desk.state() == "under_review"
     for reviewer in desk.reviewers:
         assert desk.accept(reviewer).status_code == 302
+    # The reviewer's request is a recommendation; the editor sends it back.
     assert desk.request_changes(desk.reviewers[0]).status_code == 302
+    assert desk.state() == "under_review"
+    assert desk.decide_changes().status_code == 302
     assert desk.state() == "changes_requested"
     page = desk.client(desk.author).get(f"/desk/articles/{desk.article_id}").get_data(
         as_text=True)
@@ -162,8 +191,8 @@ def test_full_flow_reaches_approved_with_two_signatures(desk, rows, app):
     assert "invalid" not in page
     actions = audit_actions(app)
     for action in ["article.submitted", "assignment.created", "assignment.accepted",
-                   "review.changes_requested", "article.resubmitted", "review.approved",
-                   "article.approved"]:
+                   "review.changes_requested", "article.changes_requested",
+                   "article.resubmitted", "review.approved", "article.approved"]:
         assert action in actions
     assert actions.count("article.approved") == 1
 
@@ -297,7 +326,7 @@ def test_reviewer_suggestions_put_matching_specialty_first(desk):
 def test_approve_form_from_an_older_revision_is_refused(desk, rows):
     desk.under_review()
     old_hash = desk.content_hash(desk.reviewers[0])
-    desk.request_changes(desk.reviewers[1])
+    desk.send_back(desk.reviewers[1])
     desk.post(desk.author, "/desk/articles/{a}/edit", {
         "title": "Ibuprofen for back pain", "body": "Ibuprofen 400 mg helps [1].",
         "references": "1. Doe J. Ibuprofen. BMJ. 2020. doi:10.1136/bmj.m1",

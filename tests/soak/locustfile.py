@@ -3,11 +3,12 @@ subprocess: locust imports gevent, which monkey-patches, so never import it
 into the pytest process).
 
 Authors create, edit and submit drafts (and resubmit after changes were
-requested), the editor assigns two reviewers to each submitted article,
-reviewers accept and then approve (signing with their password) or request
-changes, the admin browses and exports the audit log, and anonymous readers
-read the public pages and the API (with conditional GETs). Everyone logs in
-over HTTP with the CSRF token parsed from the page.
+requested), the editor assigns two reviewers to each submitted article and
+decides the rounds where a reviewer asked for changes, reviewers accept and
+then approve (signing with their password) or request changes, the admin
+browses and exports the audit log, and anonymous readers read the public
+pages and the API (with conditional GETs). Everyone logs in over HTTP with the
+CSRF token parsed from the page.
 
 Every request is judged here: a 2xx/3xx it expects, a 409 that is a
 deliberate conflict (a stale form posted on purpose), a 409 that a race
@@ -321,6 +322,25 @@ class Editor(SignedIn):
     @task(1)
     def all_articles(self):
         self.page("/desk/articles/all", "/desk/articles/all")
+
+    @task(2)
+    def decide(self):
+        """Review rounds (issue 14): a round where a reviewer asked for changes
+        goes back to its author with the decision letter the page offers."""
+        html = self.page("/desk/editor", "/desk/editor")
+        if html is None:
+            return
+        waiting = _ids(Forms(_section(html, "Decision needed")).links,
+                       r"/desk/articles/(\d+)/decision")
+        if not waiting:
+            return
+        article_id = random.choice(waiting)
+        page = self.page(f"/desk/articles/{article_id}/decision", "/desk/articles/[id]/decision")
+        action = f"/desk/articles/{article_id}/decision/request-changes"
+        form = Forms(page or "").forms.get(action)
+        if form is not None:
+            self.post(action, form, "POST /desk/articles/[id]/decision/request-changes",
+                      race_conflict=True, done="decided")
 
 
 class Reviewer(SignedIn):

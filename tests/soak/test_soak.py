@@ -39,7 +39,8 @@ WRITES = {"login": "user.login", "draft_created": "article.created",
           "draft_saved": "article.draft_saved", "submit": "article.submitted",
           "resubmit": "article.resubmitted", "assigned": "assignment.created",
           "accepted": "assignment.accepted", "approved": "review.approved",
-          "changes_requested": "review.changes_requested", "exported": "audit.exported"}
+          "changes_requested": "review.changes_requested", "exported": "audit.exported",
+          "decided": "article.changes_requested"}
 LOG_ERROR = re.compile(r"error|critical|traceback|exception|worker timeout", re.I)
 # Warnings are shown (PYTHONWARNINGS=default) and must not appear while serving.
 # At shutdown the workers' pooled connections are dropped without close(),

@@ -5,6 +5,7 @@ machine's own EVENTS table, so that a wrong row in machine.py fails a test.
 """
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from reviewapp.errors import PermissionDenied, TransitionRefused
 from reviewapp.lifecycle import machine
+from reviewapp.lifecycle.events import CHANGES_BY_EDITOR, CHANGES_BY_REVIEWER, CHANGES_DECISIONS
 from reviewapp.lifecycle.machine import Actor, ArticleFacts, allowed_events, decide
 from reviewapp.lifecycle.states import (
     APPROVED,
@@ -38,6 +40,9 @@ EDITOR = "an editor"
 INVITED = "a reviewer with an open invitation (not the author)"
 ACCEPTED = "a reviewer who accepted (not the author)"
 SAME = "no state change"
+# request_changes: CHANGES_REQUESTED with CHANGES_DECISION=reviewer, no state
+# change with "editor" (a recommendation; the editor decides).
+BY_SETTING = "changes requested, or no change when the editor decides"
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ SPEC = {
     "accept":          rule(OPEN,                                      SAME,              INVITED),
     "decline":         rule(OPEN,                                      SAME,              INVITED),
     "approve":         rule([UNDER_REVIEW],                            APPROVED,          ACCEPTED),
-    "request_changes": rule([UNDER_REVIEW],                            CHANGES_REQUESTED, ACCEPTED),
+    "request_changes": rule([UNDER_REVIEW],                            BY_SETTING,        ACCEPTED),
     "resubmit":        rule([CHANGES_REQUESTED],                       UNDER_REVIEW,      OWNER),
     "reject":          rule(OPEN,                                      REJECTED,          EDITOR),
     "withdraw":        rule([DRAFT, *OPEN],                            WITHDRAWN,         OWNER),
@@ -69,6 +74,9 @@ SPEC = {
     "revise":          rule([APPROVED],                                DRAFT,             OWNER),
     "rereview":        rule([APPROVED],                                UNDER_REVIEW,      EDITOR),
     "waive":           rule(STATES,                                    SAME,              EDITOR),
+    # Review rounds (issue 14): the editor's decision, with a letter. With
+    # CHANGES_DECISION=reviewer only for a round a reviewer left waiting.
+    "decide_changes":  rule([UNDER_REVIEW],                            CHANGES_REQUESTED, EDITOR),
 }  # fmt: skip
 
 # Every (from, to) pair DESIGN.md §2 allows for a successful event.
@@ -91,7 +99,7 @@ DESIGN_PAIRS = frozenset({
     (DRAFT, DRAFT), (APPROVED, APPROVED), (REJECTED, REJECTED), (WITHDRAWN, WITHDRAWN),
 })
 
-REASON_EVENTS = ("request_changes", "reject", "decline")
+REASON_EVENTS = ("request_changes", "reject", "decline", "decide_changes")
 CONTENT_EVENTS = ("submit", "resubmit")
 
 
@@ -135,46 +143,60 @@ SUBJECT = {"assign": NEW_REVIEWER_ID, "unassign": INVITED_ID}
 REASON = "Section 3 cites a retracted trial."
 
 
-def table_facts(state):
+def table_facts(state, mode=CHANGES_BY_EDITOR):
     # Another accepted reviewer already approved this revision, so the accepted
     # reviewer's approval is the last one needed: approve leads to Approved.
     return ArticleFacts(state=state, author_id=AUTHOR_ID, title="Aspirin", body="Text [1].",
                         invited=frozenset({INVITED_ID}),
                         accepted=frozenset({ACCEPTED_ID, OTHER_APPROVER_ID}),
                         approved_by=frozenset({OTHER_APPROVER_ID}), required_approvals=2,
-                        unwaived_errors=0)
+                        unwaived_errors=0, changes_decision=mode)
 
 
-def expected_outcome(state, event, kind):
-    """(target state or None when refused, True when refused for the state alone)."""
+def spec_target(event, state, mode):
+    target = SPEC[event].target
+    if target is BY_SETTING:
+        return CHANGES_REQUESTED if mode == CHANGES_BY_REVIEWER else state
+    return state if target is SAME else target
+
+
+def expected_outcome(state, event, kind, mode=CHANGES_BY_EDITOR):
+    """(target state or None when refused, why refused: "state" for the state
+    alone (409 naming it), "guard" for the setting (409), None for who (403))."""
     spec = SPEC[event]
     if kind not in WHO_ADMITS[spec.who]:
-        return None, False
+        return None, None
     if state not in spec.sources:
-        return None, True
-    return (state if spec.target is SAME else spec.target), False
+        return None, "state"
+    if event == "decide_changes" and mode == CHANGES_BY_REVIEWER:
+        return None, "guard"  # the table's facts hold no request for changes
+    return spec_target(event, state, mode), None
 
 
-CASES = [pytest.param(state, event, kind, id=f"{state}-{event}-{kind}")
-         for state in STATES for event in machine.EVENTS for kind in ACTOR_KINDS]
+CASES = [pytest.param(state, event, kind, mode, id=f"{state}-{event}-{kind}-{mode}")
+         for state in STATES for event in machine.EVENTS for kind in ACTOR_KINDS
+         for mode in CHANGES_DECISIONS]
 
 
-@pytest.mark.parametrize(("state", "event", "kind"), CASES)
-def test_every_state_event_and_actor(state, event, kind):
-    facts = table_facts(state)
-    target, wrong_state = expected_outcome(state, event, kind)
+@pytest.mark.parametrize(("state", "event", "kind", "mode"), CASES)
+def test_every_state_event_and_actor(state, event, kind, mode):
+    facts = table_facts(state, mode)
+    target, why = expected_outcome(state, event, kind, mode)
     call = lambda: decide(event, facts, ACTOR_KINDS[kind],  # noqa: E731
                           subject_id=SUBJECT.get(event), reason=REASON)
     if target is not None:
         assert call() == target
         return
-    # Who may not fire the event is 403 whatever the state; the state standing
-    # in the way is 409.
-    with pytest.raises(TransitionRefused if wrong_state else PermissionDenied) as refused:
+    # Who may not fire the event is 403 whatever the state; the state (or the
+    # setting) standing in the way is 409.
+    with pytest.raises(TransitionRefused if why else PermissionDenied) as refused:
         call()
     message = refused.value.message
     assert message.strip()
     assert str(refused.value) == message
+    wrong_state = why == "state"
+    if why == "guard":
+        assert "CHANGES_DECISION=reviewer" in message
     if wrong_state:
         assert state_label(state) in message
         if len(SPEC[event].sources) == 1:
@@ -194,11 +216,13 @@ def test_unknown_event_is_refused_with_a_message():
         decide("publish", table_facts(DRAFT), ACTOR_KINDS["author"])
 
 
+@pytest.mark.parametrize("mode", CHANGES_DECISIONS)
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("kind", ACTOR_KINDS)
-def test_allowed_events_matches_the_table(state, kind):
-    expected = {event for event in SPEC if expected_outcome(state, event, kind)[0] is not None}
-    got = allowed_events(table_facts(state), ACTOR_KINDS[kind])
+def test_allowed_events_matches_the_table(state, kind, mode):
+    expected = {event for event in SPEC
+                if expected_outcome(state, event, kind, mode)[0] is not None}
+    got = allowed_events(table_facts(state, mode), ACTOR_KINDS[kind])
     assert len(got) == len(set(got))
     assert set(got) == expected
 
@@ -300,12 +324,13 @@ BLANKS = [None, "", "   ", "\n\t "]
 @pytest.mark.parametrize("event", REASON_EVENTS)
 def test_reason_is_required(event, blank):
     actor = {"request_changes": ACTOR_KINDS["accepted_reviewer"],
-             "reject": ACTOR_KINDS["editor"],
+             "reject": ACTOR_KINDS["editor"], "decide_changes": ACTOR_KINDS["editor"],
              "decline": ACTOR_KINDS["invited_reviewer"]}[event]
-    facts = table_facts(UNDER_REVIEW)
+    facts = table_facts(UNDER_REVIEW)  # CHANGES_DECISION=editor
     with pytest.raises(TransitionRefused, match=r"\S"):
         decide(event, facts, actor, reason=blank)
-    after = {"request_changes": CHANGES_REQUESTED, "reject": REJECTED, "decline": UNDER_REVIEW}
+    after = {"request_changes": UNDER_REVIEW, "reject": REJECTED, "decline": UNDER_REVIEW,
+             "decide_changes": CHANGES_REQUESTED}
     assert decide(event, facts, actor, reason=" ok ") == after[event]
 
 
@@ -396,12 +421,19 @@ def oracle(facts, event, actor, subject, reason):
         return None
     if event == "unassign" and subject not in assigned:
         return None
-    if event in ("approve", "request_changes") and actor.id in facts.approved_by:
+    if event in ("approve", "request_changes") and actor.id in (
+            facts.approved_by | facts.changes_requested_by):
         return None  # one review per reviewer and revision
     if event == "approve":
         enough = len(facts.approved_by | {actor.id}) >= facts.required_approvals
         return APPROVED if enough and facts.unwaived_errors == 0 else UNDER_REVIEW
-    return facts.state if spec.target is SAME else spec.target
+    # The editor decides with CHANGES_DECISION=editor, or on a round a reviewer
+    # left waiting (a request for changes on the revision under review).
+    waiting = facts.state == UNDER_REVIEW and bool(facts.changes_requested_by)
+    if event == "decide_changes" and not (facts.changes_decision == CHANGES_BY_EDITOR
+                                          or waiting):
+        return None
+    return spec_target(event, facts.state, facts.changes_decision)
 
 
 @dataclass
@@ -410,19 +442,26 @@ class Model:
     title: str
     body: str
     required: int
+    mode: str = CHANGES_BY_EDITOR
     errors: int = 0
     revision: int = 1
     invited: set = dataclasses.field(default_factory=set)
     accepted: set = dataclasses.field(default_factory=set)
     approvals: set = dataclasses.field(default_factory=set)  # (revision, reviewer id)
+    requests: set = dataclasses.field(default_factory=set)   # (revision, reviewer id)
 
     def approvers(self):
         return {who for rev, who in self.approvals if rev == self.revision}
+
+    def askers(self):
+        return {who for rev, who in self.requests if rev == self.revision}
 
     def facts(self):
         return ArticleFacts(state=self.state, author_id=1, title=self.title, body=self.body,
                             invited=frozenset(self.invited), accepted=frozenset(self.accepted),
                             approved_by=frozenset(self.approvers()),
+                            changes_requested_by=frozenset(self.askers()),
+                            changes_decision=self.mode,
                             required_approvals=self.required, unwaived_errors=self.errors)
 
     def apply(self, event, actor, subject, new_state):
@@ -440,6 +479,8 @@ class Model:
             self.invited.discard(actor.id)
         elif event == "approve":
             self.approvals.add((self.revision, actor.id))
+        elif event == "request_changes":
+            self.requests.add((self.revision, actor.id))
         self.state = new_state
 
 
@@ -466,17 +507,21 @@ PROPERTY_SETTINGS = settings(max_examples=250, deadline=None,
 
 def run_sequence(data, check_step):
     model = Model(state=DRAFT, title=data.draw(TEXTS, "title"), body=data.draw(TEXTS, "body"),
-                  required=data.draw(st.integers(1, 3), "required"))
+                  required=data.draw(st.integers(1, 3), "required"),
+                  mode=data.draw(st.sampled_from(CHANGES_DECISIONS), "CHANGES_DECISION"))
     steps = data.draw(st.integers(1, 40), "steps")
     for _ in range(steps):
         kind = data.draw(st.sampled_from(["guided", "guided", "guided", "random", "edit",
-                                          "errors"]))
+                                          "errors", "setting"]))
         facts = model.facts()
         if kind == "edit":
             model.title, model.body = data.draw(TEXTS), data.draw(TEXTS)
             continue
         if kind == "errors":      # citation check re-run or an editor's waiver
             model.errors = data.draw(st.integers(0, 2))
+            continue
+        if kind == "setting":     # CHANGES_DECISION changed between two requests
+            model.mode = data.draw(st.sampled_from(CHANGES_DECISIONS))
             continue
         if kind == "guided":
             candidates = [(event, actor, subject, reason)
@@ -529,6 +574,16 @@ def test_random_sequences_keep_the_invariants(data):
         if event == "approve":
             enough = len(model.approvers() | {actor.id}) >= model.required
             assert (new == APPROVED) == (enough and model.errors == 0)
+        if new == CHANGES_REQUESTED and facts.state == UNDER_REVIEW:
+            # Sent back by a reviewer only when reviewers decide; else by the
+            # editor (with "reviewer", only on a round a reviewer left waiting).
+            if event == "request_changes":
+                assert model.mode == CHANGES_BY_REVIEWER
+            else:
+                assert event == "decide_changes"
+                assert model.mode == CHANGES_BY_EDITOR or facts.decision_needed
+        if event == "request_changes" and model.mode == CHANGES_BY_EDITOR:
+            assert new == UNDER_REVIEW  # a recommendation
         assert dataclasses.astuple(facts) == before  # decide() is pure
         model.apply(event, actor, subject, new)
 
@@ -569,14 +624,111 @@ def test_allowed_events_agrees_with_decide(data):
     run_sequence(data, check_step)
 
 
-def test_a_reviewer_who_approved_cannot_request_changes_on_the_same_revision():
+@pytest.mark.parametrize("mode", CHANGES_DECISIONS)
+def test_a_reviewer_who_approved_cannot_request_changes_on_the_same_revision(mode):
     """One review per reviewer and revision (the database holds it unique too):
     approving below the threshold leaves the article Under Review, and the
     same reviewer asking for changes then is refused, not a database error."""
     facts = ArticleFacts(state=UNDER_REVIEW, author_id=1, title="T", body="B",
-                         accepted=frozenset({2, 3}), approved_by=frozenset({2}))
+                         accepted=frozenset({2, 3}), approved_by=frozenset({2}),
+                         changes_decision=mode)
     with pytest.raises(TransitionRefused, match="already approved this revision"):
         decide("request_changes", facts, Actor(2, frozenset({"reviewer"})), reason="Cite it.")
     assert "request_changes" not in allowed_events(facts, Actor(2, frozenset({"reviewer"})))
     assert decide("request_changes", facts, Actor(3, frozenset({"reviewer"})),
-                  reason="Cite it.") == CHANGES_REQUESTED
+                  reason="Cite it.") == (CHANGES_REQUESTED if mode == CHANGES_BY_REVIEWER
+                                         else UNDER_REVIEW)
+
+
+# --------------------------------------------------------------------------------------
+# 3. Review rounds and the editor's decision (issue 14)
+# --------------------------------------------------------------------------------------
+
+REVIEWER_2, REVIEWER_3 = Actor(2, frozenset({"reviewer"})), Actor(3, frozenset({"reviewer"}))
+EDITOR_ACTOR = Actor(6, frozenset({"editor"}))
+
+
+def round_facts(**changes):
+    return dataclasses.replace(review_facts(), **changes)
+
+
+def test_with_the_editor_deciding_a_request_for_changes_is_a_recommendation():
+    facts = round_facts(changes_decision=CHANGES_BY_EDITOR)
+    assert decide("request_changes", facts, REVIEWER_2, reason="Cite the dose.") == UNDER_REVIEW
+    waiting = dataclasses.replace(facts, changes_requested_by=frozenset({2}))
+    assert waiting.decision_needed
+    # The other reviewers may still report; the one who asked may not report again.
+    assert decide("request_changes", waiting, REVIEWER_3, reason="Me too.") == UNDER_REVIEW
+    assert decide("approve", waiting, REVIEWER_3) == UNDER_REVIEW
+    for event in ("approve", "request_changes"):
+        with pytest.raises(TransitionRefused, match="already asked for changes"):
+            decide(event, waiting, REVIEWER_2, reason="Again.")
+        assert event not in allowed_events(waiting, REVIEWER_2)
+    # The editor sends it back with a letter, or rejects it.
+    assert "decide_changes" in allowed_events(waiting, EDITOR_ACTOR)
+    assert decide("decide_changes", waiting, EDITOR_ACTOR,
+                  reason="Dear author, please cite the dose.") == CHANGES_REQUESTED
+    assert decide("reject", waiting, EDITOR_ACTOR, reason="Out of scope.") == REJECTED
+
+
+def test_approval_is_unchanged_by_a_waiting_request_for_changes():
+    """Signatures reaching REQUIRED_APPROVALS with no unwaived error approve,
+    whatever a third reviewer recommended."""
+    facts = round_facts(accepted=frozenset({2, 3, 4}), approved_by=frozenset({3}),
+                        changes_requested_by=frozenset({2}))
+    assert decide("approve", facts, Actor(4, frozenset({"reviewer"}))) == APPROVED
+
+
+def test_with_reviewers_deciding_a_request_sends_the_article_back_at_once():
+    facts = round_facts(changes_decision=CHANGES_BY_REVIEWER)
+    assert decide("request_changes", facts, REVIEWER_2,
+                  reason="Cite the dose.") == CHANGES_REQUESTED
+    with pytest.raises(TransitionRefused, match="CHANGES_DECISION=reviewer"):
+        decide("decide_changes", facts, EDITOR_ACTOR, reason="A letter.")
+    assert "decide_changes" not in allowed_events(facts, EDITOR_ACTOR)
+    # A round a reviewer left waiting before the setting changed is still decided.
+    waiting = dataclasses.replace(facts, changes_requested_by=frozenset({2}))
+    assert decide("decide_changes", waiting, EDITOR_ACTOR, reason="A letter.") == (
+        CHANGES_REQUESTED)
+
+
+@pytest.mark.parametrize("actor", [REVIEWER_2, Actor(1, frozenset({"author"})),
+                                   Actor(7, frozenset({"admin"}))])
+def test_only_an_editor_decides_a_round(actor):
+    facts = round_facts(changes_requested_by=frozenset({3}))
+    with pytest.raises(PermissionDenied, match="Only editors"):
+        decide("decide_changes", facts, actor, reason="A letter.")
+
+
+@pytest.mark.parametrize("state", [s for s in STATES if s != UNDER_REVIEW])
+def test_a_decision_outside_review_names_the_state(state):
+    with pytest.raises(TransitionRefused, match=re.escape(
+            f"This article is no longer Under Review (now: {state_label(state)}).")):
+        decide("decide_changes", round_facts(state=state), EDITOR_ACTOR, reason="A letter.")
+
+
+def test_decision_needed_only_under_review_with_a_request_on_the_revision():
+    assert not round_facts().decision_needed
+    assert round_facts(changes_requested_by=frozenset({2})).decision_needed
+    assert not round_facts(state=CHANGES_REQUESTED,
+                           changes_requested_by=frozenset({2})).decision_needed
+
+
+def test_events_open_rounds_and_word_their_outcome():
+    """Submit, resubmit and re-review open a round; the request for changes
+    mails the author only when it sent the article back, and its notice says
+    who decides."""
+    assert {name for name, e in machine.EVENTS.items() if e.opens_round} == {
+        "submit", "resubmit", "rereview"}
+    request = machine.EVENTS["request_changes"]
+    assert [(m.template, m.when) for m in request.mails] == [
+        ("changes_requested.txt", CHANGES_REQUESTED)]
+    assert request.notice_after(CHANGES_REQUESTED) == (
+        "Changes requested: the author has been told.")
+    assert "editor" in request.notice_after(UNDER_REVIEW)
+    decision = machine.EVENTS["decide_changes"]
+    assert (decision.button, decision.audit_action, decision.by) == (
+        "Request changes", "article.changes_requested", "editor")
+    assert [m.template for m in decision.mails] == ["decision_letter.txt"]
+    # Events without a held notice say the same whatever the state.
+    assert machine.EVENTS["approve"].notice_after(UNDER_REVIEW) == "Approved and signed."

@@ -1,0 +1,44 @@
+"""The editor's decision page (issue 14): every report of the open round side
+by side, the reviewers still to report, and the two decisions, "Request
+changes" with a decision letter and "Reject" with a reason."""
+
+from flask import render_template
+from flask_login import current_user
+
+from reviewapp.articles.models import Article
+from reviewapp.lifecycle import machine
+from reviewapp.reviews import rounds
+from reviewapp.reviews import services as reviews
+from reviewapp.reviews.models import INVITED, OPEN_ASSIGNMENT_STATES, signature_is_valid
+from reviewapp.workflow import forms
+from reviewapp.workflow.transition import actor_of, load_facts
+
+
+def decision_context(article: Article, **bound_forms) -> dict:
+    facts = load_facts(article)
+    allowed = machine.allowed_events(facts, actor_of(current_user))
+    review_round = rounds.open_round_of(article.id)
+    reports = rounds.reports_of(review_round) if review_round else []
+    reported = {review.reviewer_id for review in reports}
+    return {
+        "article": article, "revision": article.current_revision, "facts": facts,
+        "allowed": allowed, "round": review_round, "reports": reports,
+        "signature_is_valid": signature_is_valid,
+        # Accepted or invited reviewers who have not reported in this round.
+        "awaited": [a for a in reviews.assignments_of(article.id)
+                    if a.state in OPEN_ASSIGNMENT_STATES and a.reviewer_id not in reported],
+        "invited": INVITED,
+        "letter_form": bound_forms.get("letter_form") or forms.DecisionForm(
+            formdata=None, version=article.version, letter=letter_draft(article, reports)),
+        "reason_form": bound_forms.get("reason_form")
+        or forms.ReasonForm(formdata=None, version=article.version),
+    }
+
+
+def letter_draft(article: Article, reports) -> str:
+    """The decision letter the form starts with: the reviewers' comments to
+    the author (rounds.comments_to_author: nothing meant for the editor alone)."""
+    comments = [(review.reviewer.display_name, rounds.comments_to_author(review))
+                for review in reports]
+    return render_template("workflow/decision_letter_draft.txt", article=article,
+                           comments=[(name, text) for name, text in comments if text]).strip()
