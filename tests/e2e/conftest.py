@@ -7,7 +7,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
@@ -86,3 +89,17 @@ def watch_problems(page) -> list[str]:
 @pytest.fixture
 def browser_problems(page):
     return watch_problems(page)
+
+
+def log_in(page: Page, email: str) -> None:
+    """Log in with the test password and wait for the desk."""
+    page.goto("/login")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def flash(page: Page):
+    """The notice a desk page shows after a form (success or refusal)."""
+    return page.get_by_role("alert")

@@ -15,7 +15,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from reviewapp.db import utcnow
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import TIMEOUT_MS, watch_problems
+from tests.e2e.conftest import TIMEOUT_MS, flash, log_in, watch_problems
 
 pytestmark = pytest.mark.browser
 
@@ -23,18 +23,6 @@ TITLE = "Ibuprofen for back pain"  # make_article's default
 COMMENT = "Please give the dose of ibuprofen.\nAnd how often to take it."
 LETTER_LINE = "Please also add the 2021 guideline on dosing."
 SCREENSHOTS = Path("/tmp/reviewapp-editor-decision")
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
-def flash(page: Page):
-    return page.get_by_role("alert")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from reviewapp.articles.models import Article
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import TIMEOUT_MS, watch_problems
+from tests.e2e.conftest import TIMEOUT_MS, flash, log_in, watch_problems
 
 pytestmark = pytest.mark.browser
 
@@ -41,20 +41,8 @@ def app_config(app_config):
     return {**app_config, "CHANGES_DECISION": "reviewer"}
 
 
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
 def nav(page: Page, name: str) -> None:
     page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
-
-
-def flash(page: Page):
-    return page.get_by_role("alert")
 
 
 def assign(page: Page, reviewer_name: str, due: date) -> None:
