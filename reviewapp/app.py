@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from reviewapp.public.views import bp as public_bp
     from reviewapp.reports import models as _reports  # noqa: F401
     from reviewapp.reviews import models as _reviews  # noqa: F401
+    from reviewapp.reviews.comment_views import bp as comments_bp
     from reviewapp.reviews.views import bp as reviews_bp
     from reviewapp.workflow.views import bp as workflow_bp
 
@@ -101,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(articles_bp)
     app.register_blueprint(workflow_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(comments_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
