@@ -159,29 +159,53 @@ def _fuzzy_near(matcher: diff_match_patch, text: str, pattern: str,
     n = len(pattern)
     head = matcher.match_main(text, pattern[:MATCH_BITS], place)
     if head >= 0:
-        end = head + _aligned_length(matcher, pattern, text[head:head + 2 * n])
-        if _close(matcher, pattern, text[head:end]):
-            return head, end
+        while head > 0 and text[head - 1].isalnum() and text[head].isalnum():
+            head -= 1  # a word edited at its start is found whole
+        length = _aligned_length(matcher, pattern, text[head:head + 2 * n])
+        if length is not None:
+            return head, head + length
     if n > MATCH_BITS:
         tail = matcher.match_main(text, pattern[-MATCH_BITS:], max(0, place + n - MATCH_BITS))
         if tail >= 0:
             end = tail + MATCH_BITS
             window = text[max(0, end - 2 * n):end]
-            start = end - _aligned_length(matcher, pattern[::-1], window[::-1])
-            if _close(matcher, pattern, text[start:end]):
-                return start, end
+            length = _aligned_length(matcher, pattern[::-1], window[::-1])
+            if length is not None:
+                return end - length, end
     return None
 
 
-def _aligned_length(matcher: diff_match_patch, pattern: str, window: str) -> int:
-    """How much of `window` (which starts where the pattern does) the pattern covers."""
-    diffs = matcher.diff_main(pattern, window, False)
-    return matcher.diff_xIndex(diffs, len(pattern) - 1) + 1
+def _aligned_length(matcher: diff_match_patch, pattern: str, window: str) -> int | None:
+    """How much of `window` (which starts where the pattern does) is the pattern,
+    edited: of the lengths that two alignments and the pattern itself suggest
+    (each taken to the end of a word), one that ends as the pattern does, else
+    the closest to it; None when none is close enough."""
+    raw = matcher.diff_main(pattern, window, False)
+    cleaned = list(raw)
+    matcher.diff_cleanupSemantic(cleaned)
+    suggested = [matcher.diff_xIndex(diffs, len(pattern) - 1) + 1 for diffs in (raw, cleaned)]
+    scored = []
+    for rank, length in enumerate([*suggested, len(pattern)]):
+        length = min(length, len(window))
+        length = _word_end(window, length, pattern[-1])
+        if length > 0:
+            changes = matcher.diff_levenshtein(matcher.diff_main(pattern, window[:length],
+                                                                 False))
+            ends_alike = window[:length].endswith(pattern[-3:])
+            scored.append((not ends_alike, changes, rank, length))
+    _, changes, _, length = min(scored, default=(True, len(pattern) + 1, 0, 0))
+    return length if changes <= MAX_CHANGE * len(pattern) else None
 
 
-def _close(matcher: diff_match_patch, pattern: str, found: str) -> bool:
-    changes = matcher.diff_levenshtein(matcher.diff_main(pattern, found, False))
-    return changes <= MAX_CHANGE * len(pattern)
+def _word_end(window: str, length: int, last: str) -> int:
+    """`length` taken to the end of the word it cuts, and without the
+    punctuation after a pattern that ends in a letter or digit."""
+    while 0 < length < len(window) and window[length - 1].isalnum() \
+            and window[length].isalnum():
+        length += 1
+    while length > 1 and last.isalnum() and not window[length - 1].isalnum():
+        length -= 1
+    return length
 
 
 def _common_prefix(a: str, b: str) -> int:

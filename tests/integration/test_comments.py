@@ -357,3 +357,34 @@ def test_the_edit_page_shows_where_comments_are_in_the_draft(app, desk):
     page = text_of(desk.page(desk.author, "/edit"))
     assert "This passage is no longer in the text of revision 2" in page
     assert "How rare?" in page
+
+
+def test_an_editor_who_wrote_the_article_never_sees_its_confidential_comments(
+        app, make_user, make_article):
+    editor_author = make_user(roles=["author", "editor"], name="Edna Editor-Author")
+    desk = CommentDesk(app, make_user, make_article, title="Metformin", body=BODY,
+                       references=REFERENCES)
+    desk.author = editor_author
+    with app.app_context():
+        from reviewapp.articles.models import Article
+        from reviewapp.extensions import db
+
+        db.session.get(Article, desk.article_id).author_id = editor_author.id
+        db.session.commit()
+    desk.under_review()
+    assert desk.comment(desk.reviewers[0], SECRET, paragraph=0,
+                        confidential=True).status_code == 302
+    (secret_id,) = desk.comment_ids()
+    assert SECRET in desk.page(desk.editor)
+    assert SECRET not in desk.page(editor_author)
+    assert desk.thread(editor_author, secret_id, "reply", "Hm?").status_code == 404
+
+
+def test_the_comment_form_is_offered_only_to_reviewers_who_may_comment(app, desk, make_user):
+    assert 'id="comment-form"' in desk.page(desk.reviewers[0], "/review")
+    assert 'id="comment-form"' not in desk.page(desk.editor, "/review")
+    invited = make_user(roles=["reviewer"], name="Dr. Invited")
+    assert desk.assign(invited).status_code == 302
+    assert 'id="comment-form"' not in desk.page(invited, "/review")
+    assert desk.request_changes(desk.reviewers[0]).status_code == 302
+    assert 'id="comment-form"' not in desk.page(desk.reviewers[1], "/review")

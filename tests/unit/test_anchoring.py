@@ -45,11 +45,15 @@ def test_a_moved_passage_is_found_in_its_new_place():
     assert reanchor(BODY, span_of(BODY, DOSE), far).text(far) == DOSE
 
 
-def test_a_slightly_edited_passage_is_found_as_it_reads_now():
-    edited = BODY.replace(DOSE, "Begin with 500 mg once a day with meals")
+@pytest.mark.parametrize("now", [
+    "Begin with 500 mg once a day with meals",    # edited in the middle
+    "Start with 850 mg once daily with meals",    # a number changed
+    "Start with 500 mg once daily with a meal",   # edited at its end
+])
+def test_a_slightly_edited_passage_is_found_as_it_reads_now(now):
+    edited = BODY.replace(DOSE, now)
     found = reanchor(BODY, span_of(BODY, DOSE), edited)
-    assert found is not None
-    assert found.text(edited) == "Begin with 500 mg once a day with meals"
+    assert found is not None and found.text(edited) == now
 
 
 def test_a_slightly_edited_long_passage_is_found_whole():
