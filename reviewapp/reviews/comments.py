@@ -156,7 +156,7 @@ def _check_version(comment: ReviewComment, version: int | None) -> None:
 
 
 def _add_message(comment: ReviewComment, article: Article, actor: User, kind: str,
-                 text: str, state: str | None = None) -> CommentMessage:
+                 text: str, state: str | None = None, *, action: str) -> CommentMessage:
     """A message in the thread, the state it moves the comment to, and its audit event."""
     message = CommentMessage(comment_id=comment.id, author_id=actor.id, kind=kind, body=text,
                              revision_id=article.current_revision_id)
@@ -165,8 +165,6 @@ def _add_message(comment: ReviewComment, article: Article, actor: User, kind: st
     comment.state = state or comment.state
     comment.version += 1
     db.session.flush()
-    action = {REPLY: "comment.replied", MARKED_ADDRESSED: "comment.addressed",
-              MARKED_RESOLVED: "comment.resolved"}[kind]
     record(action, actor=actor, object_type="review_comment", object_id=comment.id,
            article_id=article.id,
            details={"message_id": message.id, "reply": text, "before": {"state": before},
@@ -181,7 +179,8 @@ def reply_to_comment(comment_id: int, actor: User, text: str) -> CommentMessage:
     if not viewer.may_reply(comment):
         raise PermissionDenied("Only the article's author, its editors and the reviewers "
                                "who accepted can reply to its comments.")
-    return _add_message(comment, article, actor, REPLY, _text(text, "Write a reply."))
+    return _add_message(comment, article, actor, REPLY, _text(text, "Write a reply."),
+                        action="comment.replied")
 
 
 def mark_addressed(comment_id: int, actor: User, version: int | None,
@@ -192,7 +191,8 @@ def mark_addressed(comment_id: int, actor: User, version: int | None,
     if comment.state != OPEN:
         raise TransitionRefused(f"This comment is {comment.state} already; nothing was saved.")
     _check_version(comment, version)
-    return _add_message(comment, article, actor, MARKED_ADDRESSED, _optional(text), ADDRESSED)
+    return _add_message(comment, article, actor, MARKED_ADDRESSED, _optional(text), ADDRESSED,
+                        action="comment.addressed")
 
 
 def resolve_comment(comment_id: int, actor: User, version: int | None,
@@ -203,7 +203,8 @@ def resolve_comment(comment_id: int, actor: User, version: int | None,
     if comment.state == RESOLVED:
         raise TransitionRefused("This comment is resolved already; nothing was saved.")
     _check_version(comment, version)
-    return _add_message(comment, article, actor, MARKED_RESOLVED, _optional(text), RESOLVED)
+    return _add_message(comment, article, actor, MARKED_RESOLVED, _optional(text), RESOLVED,
+                        action="comment.resolved")
 
 
 def _optional(text: str | None) -> str:
@@ -242,9 +243,10 @@ def answer_on_resubmit(article: Article, actor: User, revision: Revision,
         comment = answerable[comment_id]
         if answer.addressed and comment.state == OPEN:
             _add_message(comment, article, actor, MARKED_ADDRESSED, _optional(answer.reply),
-                         ADDRESSED)
+                         ADDRESSED, action="comment.addressed")
         elif (answer.reply or "").strip():
-            _add_message(comment, article, actor, REPLY, _text(answer.reply, ""))
+            _add_message(comment, article, actor, REPLY, _text(answer.reply, ""),
+                         action="comment.replied")
     general = _optional(responses.general)
     if general:
         response = ResponseToReviewers(article_id=article.id, revision_id=revision.id,
