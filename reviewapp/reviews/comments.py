@@ -6,6 +6,7 @@ revision. Each checks who may do it, holds the article's row lock (so it
 serialises with the life-cycle events), records its audit event and only
 flushes; none changes the article's state or version."""
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -102,7 +103,8 @@ def add_comment(article_id: int, actor: User, revision_id: int | None, text: str
            details={"revision": revision.number, "confidential": comment.confidential,
                     "paragraph": anchoring.paragraph_at(revision.body, span.start) + 1,
                     "passage": {"start": span.start, "end": span.end},
-                    "quote": comment.quote, "comment": text, "after": {"state": OPEN}})
+                    "quote": comment.quote, **_said(comment, "comment", text),
+                    "after": {"state": OPEN}})
     return comment
 
 
@@ -122,6 +124,15 @@ def _chosen_span(revision: Revision, passage: Passage) -> anchoring.Span:
     if passage.paragraph is None or not 0 <= passage.paragraph < len(paragraphs):
         raise InvalidInput("Select a passage of the revision, or choose a paragraph.")
     return paragraphs[passage.paragraph]
+
+
+def _said(comment: ReviewComment, key: str, text: str) -> dict:
+    """What was written, for the audit event's details; in a confidential
+    comment's thread only its SHA-256, since the article's history is shown to
+    editors and an editor may be the article's author."""
+    if comment.confidential:
+        return {f"{key}_sha256": hashlib.sha256(text.encode()).hexdigest()}
+    return {key: text}
 
 
 def _text(text: str | None, missing: str) -> str:
@@ -167,8 +178,8 @@ def _add_message(comment: ReviewComment, article: Article, actor: User, kind: st
     db.session.flush()
     record(action, actor=actor, object_type="review_comment", object_id=comment.id,
            article_id=article.id,
-           details={"message_id": message.id, "reply": text, "before": {"state": before},
-                    "after": {"state": comment.state}})
+           details={"message_id": message.id, **_said(comment, "reply", text),
+                    "before": {"state": before}, "after": {"state": comment.state}})
     return message
 
 

@@ -40,6 +40,10 @@ class CommentDesk(Desk):
         assert response.status_code == 200, response.get_data(as_text=True)
         return response.get_data(as_text=True)
 
+    def seen(self, user, path=""):
+        """The page's text as the browser shows it (entities decoded)."""
+        return html.unescape(self.page(user, path))
+
     def revision_id(self):
         with self.app.app_context():
             from reviewapp.articles.models import Article
@@ -195,12 +199,12 @@ def test_confidential_comments_reach_the_editor_and_never_the_author(app, desk, 
                         ).status_code == 302
     secret_id, open_id = desk.comment_ids()
     assert desk.request_changes(desk.reviewers[0], "See my comments.").status_code == 302
-    assert SECRET in desk.page(desk.reviewers[0], "/review")
+    assert SECRET in desk.seen(desk.reviewers[0], "/review")
     assert "Confidential comments to the editor" in desk.page(desk.editor)
-    assert SECRET in desk.page(desk.editor)
-    assert SECRET not in desk.page(desk.reviewers[1], "/review")
+    assert SECRET in desk.seen(desk.editor)
+    assert SECRET not in desk.seen(desk.reviewers[1], "/review")
     for path in ("", "/edit"):
-        page = desk.page(desk.author, path)
+        page = desk.seen(desk.author, path)
         assert "Cite the dose source." in page
         assert SECRET not in page and page.count('class="comment-thread') == 1
     # The author cannot reach it either: no reply, no "Addressed", no answer to it.
@@ -209,7 +213,7 @@ def test_confidential_comments_reach_the_editor_and_never_the_author(app, desk, 
     desk.edit(REVISED)
     refused = desk.resubmit([(open_id, "Cited.", True), (secret_id, "Sneaky.", False)])
     assert refused.status_code == 400
-    assert SECRET not in refused.get_data(as_text=True)
+    assert SECRET not in html.unescape(refused.get_data(as_text=True))
     # Resubmitting needs no answer to it, and no mail to the author carries it.
     assert desk.resubmit([(open_id, "Cited.", True)]).status_code == 302
     with rows() as session:
@@ -347,6 +351,8 @@ def test_resubmitting_answers_comments_and_reanchors_them(app, desk, rows):
     assert "This passage is no longer in the text of revision 2. It read:" in seen
     assert "Lactic acidosis is rare but serious [1]." in seen
     assert "Now reads:" in seen and "Begin with 500 mg once a day with meals [1]." in seen
+    for user in (desk.author, desk.editor):
+        assert "Alice Author with revision 2" in text_of(desk.page(user))
 
 
 def test_the_edit_page_shows_where_comments_are_in_the_draft(app, desk):
@@ -375,8 +381,10 @@ def test_an_editor_who_wrote_the_article_never_sees_its_confidential_comments(
     assert desk.comment(desk.reviewers[0], SECRET, paragraph=0,
                         confidential=True).status_code == 302
     (secret_id,) = desk.comment_ids()
-    assert SECRET in desk.page(desk.editor)
-    assert SECRET not in desk.page(editor_author)
+    assert SECRET in desk.seen(desk.editor)
+    page = desk.seen(editor_author)  # an editor's page: with the article's history
+    assert 'id="article-history"' in page and "comment.created" in page
+    assert SECRET not in page
     assert desk.thread(editor_author, secret_id, "reply", "Hm?").status_code == 404
 
 
