@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from reviewapp.reports import models as _reports  # noqa: F401
     from reviewapp.reviews import models as _reviews  # noqa: F401
     from reviewapp.reviews.claim_views import bp as claims_bp
+    from reviewapp.reviews.comment_views import bp as comments_bp
     from reviewapp.reviews.views import bp as reviews_bp
     from reviewapp.workflow.views import bp as workflow_bp
 
@@ -103,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(workflow_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(claims_bp)
+    app.register_blueprint(comments_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)

@@ -68,6 +68,16 @@ ACTIONS: dict[str, str] = {
                              "(each changed verdict and note before and after)",
     "claim.support_saved": "The author attached, changed or removed the source passage "
                            "supporting a claim (before and after)",
+    # Comments on passages and responses to reviewers
+    "comment.created": "A reviewer commented on a passage of a revision (the passage, its "
+                       "place and whether it is confidential to the editor in details)",
+    "comment.replied": "Reply added to a comment's thread",
+    "comment.addressed": "The author marked a comment addressed (with an optional reply)",
+    "comment.resolved": "The reviewer who wrote a comment resolved it",
+    "comment.reanchored": "Comments found again in a resubmitted revision (details: found, "
+                          "and no longer in the text)",
+    "comment.general_response": "The author's general response to reviewers, stored with "
+                                "the resubmitted revision",
     # Citations
     "citation.waived": "Citation finding waived by an editor",
     "retractions.imported": "Retraction Watch list imported",

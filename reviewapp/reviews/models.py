@@ -246,3 +246,84 @@ def open_round_id(context) -> int | None:
     return context.connection.scalar(
         select(ReviewRound.id).where(ReviewRound.article_id == article_id,
                                      ReviewRound.closed_at.is_(None)))
+
+
+# --- Comments anchored to passages, and the author's responses (issue 14, points 3 and 7) ---
+
+OPEN, ADDRESSED, RESOLVED = "open", "addressed", "resolved"
+COMMENT_STATES = (OPEN, ADDRESSED, RESOLVED)
+REPLY, MARKED_ADDRESSED, MARKED_RESOLVED = "reply", "addressed", "resolved"
+MESSAGE_KINDS = (REPLY, MARKED_ADDRESSED, MARKED_RESOLVED)
+
+
+class ReviewComment(Base):
+    """A reviewer's comment on a passage of one revision: the passage quoted
+    and where it was (character offsets in that revision's Markdown body),
+    and where it was found again in the latest revision it was re-anchored
+    to (offsets null: no longer in the text). Confidential ones go to the
+    editor only, never to the article's author."""
+
+    __tablename__ = "review_comment"
+    __table_args__ = (
+        CheckConstraint(_in("state", COMMENT_STATES), name="state"),
+        CheckConstraint("passage_start >= 0 AND passage_end > passage_start", name="passage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    confidential: Mapped[bool] = mapped_column(default=False)
+    quote: Mapped[str] = mapped_column(Text)
+    passage_start: Mapped[int] = mapped_column()
+    passage_end: Mapped[int] = mapped_column()
+    anchor_revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
+    anchor_start: Mapped[int | None] = mapped_column()
+    anchor_end: Mapped[int | None] = mapped_column()
+    state: Mapped[str] = mapped_column(String(20), default=OPEN)
+    # Bumped by every reply or change of state: a Resolve or Addressed form
+    # made before a new reply is refused, so nobody closes a thread unread.
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+    messages: Mapped[list["CommentMessage"]] = relationship(
+        order_by="CommentMessage.id", back_populates="comment")
+
+
+class CommentMessage(Base):
+    """A message in a comment's thread after the comment itself: a reply, or
+    the author's "Addressed" or the reviewer's "Resolve" (text optional)."""
+
+    __tablename__ = "comment_message"
+    __table_args__ = (CheckConstraint(_in("kind", MESSAGE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("review_comment.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # The article's current revision when it was written (a resubmission's answers:
+    # the revision resubmitted).
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
+    kind: Mapped[str] = mapped_column(String(20), default=REPLY)
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+    comment: Mapped[ReviewComment] = relationship(back_populates="messages")
+
+
+class ResponseToReviewers(Base):
+    """The author's general response to reviewers, given with a resubmitted revision."""
+
+    __tablename__ = "response_to_reviewers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship()
+    revision = relationship("Revision")

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from reviewapp.articles.models import Article
 from reviewapp.lifecycle import machine
-from reviewapp.reviews import rounds
+from reviewapp.reviews import comment_threads, rounds
 from reviewapp.reviews import services as reviews
 from reviewapp.reviews.models import INVITED, OPEN_ASSIGNMENT_STATES, signature_is_valid
 from reviewapp.workflow import forms
@@ -29,16 +29,26 @@ def decision_context(article: Article, **bound_forms) -> dict:
                     if a.state in OPEN_ASSIGNMENT_STATES and a.reviewer_id not in reported],
         "invited": INVITED,
         "letter_form": bound_forms.get("letter_form") or forms.DecisionForm(
-            formdata=None, version=article.version, letter=letter_draft(article, reports)),
+            formdata=None, version=article.version,
+            letter=letter_draft(article, reports, review_round)),
         "reason_form": bound_forms.get("reason_form")
         or forms.ReasonForm(formdata=None, version=article.version),
     }
 
 
-def letter_draft(article: Article, reports) -> str:
-    """The decision letter the form starts with: the reviewers' comments to
-    the author (rounds.comments_to_author: nothing meant for the editor alone)."""
+def letter_draft(article: Article, reports, review_round=None) -> str:
+    """The decision letter the form starts with: what the reviewers said to the
+    author — their reports (rounds.comments_to_author) and their comments on
+    passages of the revision in review — and nothing meant for the editor alone
+    (confidential comments are left out, as the author's own view of them is)."""
     comments = [(review.reviewer.display_name, rounds.comments_to_author(review))
                 for review in reports]
+    author_view = comment_threads.Viewer(user_id=article.author_id, is_author=True,
+                                         sees_all=False, is_editor=False,
+                                         assignment_state=None)
+    passages = [(comment.author.display_name, comment.quote, comment.body)
+                for comment in comment_threads.visible_comments(article.id, author_view)
+                if review_round is None or comment.revision_id == review_round.revision_id]
     return render_template("workflow/decision_letter_draft.txt", article=article,
-                           comments=[(name, text) for name, text in comments if text]).strip()
+                           comments=[(name, text) for name, text in comments if text],
+                           passages=passages).strip()

@@ -18,6 +18,7 @@ from reviewapp.db import utcnow
 from reviewapp.errors import InvalidInput, TransitionRefused
 from reviewapp.extensions import db
 from reviewapp.reports.services import lock_open_report, resolve_report
+from reviewapp.reviews import comments
 from reviewapp.reviews.models import ACCEPTED, COMPLETED, Assignment
 from reviewapp.workflow.transition import apply_event, transition
 
@@ -38,14 +39,17 @@ def submit_article(article_id: int, actor: User, version: int | None) -> Article
     return change.article
 
 
-def resubmit_article(article_id: int, actor: User, version: int | None) -> Article:
-    """A new frozen revision goes back to the reviewers, whose assignments carry over."""
+def resubmit_article(article_id: int, actor: User, version: int | None,
+                     responses: comments.Responses | None = None) -> Article:
+    """A new frozen revision goes back to the reviewers, whose assignments carry
+    over, with the author's answers to open comments (refused while one waits)."""
     with transition(article_id, "resubmit", actor, version) as change:
         revision = change.article.current_revision
         if revision.is_frozen:
             raise TransitionRefused(f"Nothing has changed since revision {revision.number}: "
                                     "edit the article before resubmitting it.")
         freeze_revision(revision)
+        comments.answer_on_resubmit(change.article, actor, revision, responses)
         for assignment in db.session.scalars(select(Assignment).where(
                 Assignment.article_id == change.article.id, Assignment.state == COMPLETED)):
             assignment.state = ACCEPTED  # waits for a review of the new revision

@@ -664,6 +664,81 @@ def drive_two_factor_disabled(w):
     return ["user.two_factor_disabled"]
 
 
+def _comment(w) -> int:
+    """Reviewer 1 comments on the first paragraph of the revision under review."""
+    page = w.page(w.reviewers[0], f"/desk/articles/{w.article_id}/review")
+    w.post(w.reviewers[0], "/desk/articles/{a}/comments", {
+        "revision_id": _hidden(page, "revision_id"), "paragraph": "0",
+        "body": "Which dose?", "page": "review"}, version_from=None)
+    with w.app.app_context():
+        from reviewapp.reviews.models import ReviewComment
+
+        return w.db().session.scalar(select(ReviewComment.id).order_by(
+            ReviewComment.id.desc()).limit(1))
+
+
+def _thread(w, user, comment_id, action, reply=""):
+    page = w.page(user, f"/desk/articles/{w.article_id}")
+    prefix = f"c{comment_id}-"
+    w.post(user, f"/desk/comments/{comment_id}/{action}", {
+        prefix + "reply": reply, prefix + "page": "article",
+        prefix + "thread_version": _hidden(page, prefix + "thread_version")}, version_from=None)
+
+
+def drive_comment_created(w):
+    w.under_review()
+    w.mark()
+    _comment(w)
+    return ["comment.created"]
+
+
+def drive_comment_replied(w):
+    w.under_review()
+    comment_id = _comment(w)
+    w.mark()
+    _thread(w, w.author, comment_id, "reply", "The dose is 400 mg.")
+    return ["comment.replied"]
+
+
+def drive_comment_addressed(w):
+    w.under_review()
+    comment_id = _comment(w)
+    w.mark()
+    _thread(w, w.author, comment_id, "addressed")
+    return ["comment.addressed"]
+
+
+def drive_comment_resolved(w):
+    w.under_review()
+    comment_id = _comment(w)
+    w.mark()
+    _thread(w, w.reviewers[0], comment_id, "resolve", "Fine now.")
+    return ["comment.resolved"]
+
+
+def _resubmit_answering(w, answer: dict, general=""):
+    w.under_review()
+    comment_id = _comment(w)
+    w.request_changes(w.reviewers[0])
+    w.decide_changes()
+    w.edit("Ibuprofen 400 mg helps [1].")
+    w.version(w.author)
+    w.mark()
+    w.post(w.author, "/desk/articles/{a}/resubmit-with-answers", {
+        "answers-0-comment_id": str(comment_id), **answer, "general_response": general})
+
+
+def drive_comment_reanchored(w):
+    _resubmit_answering(w, {"answers-0-reply": "I gave the dose."})
+    return ["comment.replied", "comment.reanchored", "article.resubmitted"]
+
+
+def drive_comment_general_response(w):
+    _resubmit_answering(w, {"answers-0-addressed": "y"}, general="Thank you both.")
+    return ["comment.addressed", "comment.general_response", "comment.reanchored",
+            "article.resubmitted"]
+
+
 DRIVERS = {
     "user.login": drive_login,
     "user.login_failed": drive_login_failed,
@@ -703,6 +778,12 @@ DRIVERS = {
     "review.verdicts_saved": drive_verdicts_saved,
     "claim.support_saved": drive_support_saved,
     "article.changes_requested": drive_editor_changes_requested,
+    "comment.created": drive_comment_created,
+    "comment.replied": drive_comment_replied,
+    "comment.addressed": drive_comment_addressed,
+    "comment.resolved": drive_comment_resolved,
+    "comment.reanchored": drive_comment_reanchored,
+    "comment.general_response": drive_comment_general_response,
     "citation.waived": drive_citation_waived,
     "retractions.imported": drive_retractions_imported,
     "reminder.sent": drive_reminder_sent,

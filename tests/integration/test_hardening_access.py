@@ -15,7 +15,8 @@ from reviewapp.articles.models import Article, Revision
 from reviewapp.audit.models import AuditEvent
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
-from reviewapp.reviews.models import Assignment, Signature
+from reviewapp.reviews import comments
+from reviewapp.reviews.models import Assignment, CommentMessage, ReviewComment, Signature
 from reviewapp.workflow import review_commands
 from reviewapp.workflow import services as workflow
 from tests.conftest import PASSWORD
@@ -88,6 +89,11 @@ ROUTES = {
     "workflow.decision": [("other_author", "GET"), ("other_reviewer", "GET")],
     "workflow.decide_changes": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.decide_reject": [("other_author", "POST"), ("other_reviewer", "POST")],
+    "comments.add": [("other_reviewer", "POST"), ("other_author", "POST")],
+    "comments.reply": [("other_author", "POST"), ("other_reviewer", "POST")],
+    "comments.addressed": [("other_author", "POST"), ("other_reviewer", "POST")],
+    "comments.resolve": [("other_author", "POST"), ("other_reviewer", "POST")],
+    "comments.resubmit": [("other_author", "POST"), ("other_reviewer", "POST")],
 }
 
 # Editor and admin actions without an object: authors and reviewers get 403 (item 11).
@@ -121,10 +127,16 @@ def world(app, make_user, make_article):
         workflow.submit_article(article_id, db.session.merge(owner), None)
         assignment = review_commands.assign_reviewer(article_id, db.session.merge(editor), None,
                                              assigned.id, utcnow() + timedelta(days=7))
+        review_commands.accept_assignment(assignment.id, db.session.merge(assigned), "none")
+        comment = comments.add_comment(article_id, db.session.merge(assigned),
+                                       db.session.get(Article, article_id).current_revision_id,
+                                       "A comment on the first paragraph.", False,
+                                       comments.Passage(paragraph=0))
         db.session.commit()
         article = db.session.get(Article, article_id)
         revision = db.session.get(Revision, article.current_revision_id)
         values = {"article_id": article_id, "assignment_id": assignment.id,
+                  "comment_id": comment.id,
                   "user_id": admin.id, "seq": 1, "n": 0, "slug": article.slug,
                   "report_id": 1, "fmt": "csv", "token": "garbled.link.token",
                   "claim_key": "0123456789abcdef-0"}
@@ -153,9 +165,13 @@ def _snapshot(app):
                                           ).all()
         assignments = db.session.execute(select(Assignment.id, Assignment.state)).all()
         signatures = db.session.scalar(select(func.count()).select_from(Signature))
+        comment_rows = db.session.execute(select(ReviewComment.id, ReviewComment.state,
+                                                 ReviewComment.version)).all()
+        messages = db.session.scalar(select(func.count()).select_from(CommentMessage))
         other_events = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.action.notin_(["access.denied", "auth.login"])))
-        return sorted(article_rows), sorted(assignments), signatures, other_events
+        return (sorted(article_rows), sorted(assignments), signatures, other_events,
+                sorted(comment_rows), messages)
 
 
 def _denials(app):

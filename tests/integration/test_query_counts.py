@@ -467,3 +467,72 @@ def test_editor_dashboard_with_few_and_many_decisions_needed(app, rows, arrange,
     assert page.count("1 reviewer, since") == app.config["PAGE_SIZE"]
     assert "Waiting on the editor 0<" in page  # oldest first
     assert_same_count("Editor dashboard, decisions", few, many)
+
+
+def test_review_article_and_edit_pages_with_few_and_many_comments(app, rows, arrange,
+                                                                  make_user, logged_in):
+    """An article with 2 comments on passages, another with 12, each comment
+    with a reply and every other one confidential: the review page (reviewer)
+    and the article page (author, editor) under review; then, changes
+    requested and the draft revised (every passage found again in the draft),
+    those pages and the author's edit page."""
+    from reviewapp.articles.models import Article
+    from reviewapp.articles.services import save_draft
+    from reviewapp.reviews import comments
+
+    author, editor = make_user(roles=["author"]), make_user(roles=["editor"])
+    reviewer = make_user(roles=["reviewer"])
+    body = "\n\n".join(f"Paragraph {n}: metformin {n}00 mg daily [1]." for n in range(12))
+    references = "1. Doe J. Metformin. BMJ. 2020. doi:10.1136/bmj.m1"
+
+    def commented_article(n_comments) -> int:
+        with rows() as session:
+            me, them = session.get(User, author.id), session.get(User, reviewer.id)
+            article_id = create_article(me, DraftContent(
+                title=f"Commented {n_comments}", body=body, tags=[],
+                references_text=references)).id
+            workflow.submit_article(article_id, me, None)
+            assignment = arrange.assign(article_id, session.get(User, editor.id), reviewer)
+            review_commands.accept_assignment(assignment.id, them, "none")
+            revision_id = session.get(Article, article_id).current_revision_id
+            for n in range(n_comments):
+                comment = comments.add_comment(article_id, them, revision_id, f"Comment {n}",
+                                               n % 2 == 1, comments.Passage(paragraph=n))
+                comments.reply_to_comment(comment.id, them, f"Reply {n}")
+            session.commit()
+            return article_id
+
+    def revise(article_id):
+        with rows() as session:
+            review_commands.request_changes(article_id, session.get(User, reviewer.id), None,
+                                            "See my comments.")
+            workflow.decide_changes(article_id, session.get(User, editor.id), None,
+                                    "See the reviewer's comments.")
+            version = session.get(Article, article_id).version
+            save_draft(article_id, session.get(User, author.id), version, DraftContent(
+                title="Commented", body=body.replace("daily", "a day"), tags=[],
+                references_text=references))
+            session.commit()
+
+    users = {"reviewer": reviewer, "author": author, "editor": editor}
+    clients = {who: logged_in(user) for who, user in users.items()}
+    pages = {"under review": [("reviewer", "/review"), ("author", ""), ("editor", "")],
+             "revised": [("reviewer", "/review"), ("author", ""), ("editor", ""),
+                         ("author", "/edit")]}
+    counts = {}
+    for n_comments in (2, 12):
+        article_id = commented_article(n_comments)
+        for stage, seen_by in pages.items():
+            if stage == "revised":
+                revise(article_id)
+            for who, path in seen_by:
+                label = f"{'Edit' if path == '/edit' else 'Review' if path else 'Article'} " \
+                        f"page with comments, {stage} ({who})"
+                statements, page = measure(app, clients[who],
+                                           f"/desk/articles/{article_id}{path}", label,
+                                           n_comments)
+                visible = n_comments // 2 if who == "author" else n_comments
+                assert page.count('class="comment-thread') == visible, label
+                counts.setdefault(label, []).append(statements)
+    for label, (with_few, with_many) in counts.items():
+        assert_same_count(label, with_few, with_many, sizes=(2, 12))
