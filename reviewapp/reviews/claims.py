@@ -26,7 +26,6 @@ from reviewapp.extensions import db
 from reviewapp.lifecycle.states import (
     CHANGES_REQUESTED,
     DRAFT,
-    SUBMITTED,
     UNDER_REVIEW,
     state_label,
 )
@@ -48,7 +47,9 @@ from reviewapp.reviews.signing import (
 
 # The author attaches passages while the article is theirs to edit or with the board:
 # a passage is evidence for the reviewers, not part of the signed content.
-SUPPORT_STATES = (DRAFT, CHANGES_REQUESTED, SUBMITTED, UNDER_REVIEW)
+# The passages are part of what the board judges and signs beside its verdicts:
+# like the revision, they are the author's to change only while the article is.
+SUPPORT_STATES = (DRAFT, CHANGES_REQUESTED)
 CHANGED_REVISION = ("This article changed since you opened it — nothing was saved. "
                     "Review the new revision's claims before giving verdicts.")
 
@@ -175,7 +176,8 @@ def save_support(article_id: int, actor: User, version: int | None, claim_key: s
         raise PermissionDenied("Only the article's author can attach source passages.")
     if article.state not in SUPPORT_STATES:
         raise TransitionRefused("Source passages can be attached while the article is a "
-                                "draft, with the board or waiting for changes (it is "
+                                "draft or waiting for changes, as its text can: the board "
+                                "reviews them with it (it is "
                                 f"{state_label(article.state)}).")
     if version is not None and version != article.version:
         raise StaleVersion()

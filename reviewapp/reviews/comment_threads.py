@@ -11,6 +11,7 @@ from reviewapp.accounts.models import User
 from reviewapp.accounts.permissions import can_see_all_articles, has_role
 from reviewapp.articles.models import Article, Revision
 from reviewapp.extensions import db
+from reviewapp.lifecycle.states import UNDER_REVIEW
 from reviewapp.reviews.anchoring import Span, paragraph_at, reanchor
 from reviewapp.reviews.models import (
     ACCEPTED,
@@ -34,6 +35,9 @@ class Viewer:
     sees_all: bool           # editors and admins read every comment
     is_editor: bool          # editors also answer
     assignment_state: str | None
+    # While the board reviews a revision, the comments made on it wait for the
+    # decision that sends it back before its author reads (or answers) them.
+    in_review_revision_id: int | None = None
 
     @property
     def is_reviewer(self) -> bool:
@@ -42,7 +46,8 @@ class Viewer:
 
     def may_read(self, comment: ReviewComment) -> bool:
         if self.is_author:
-            return not comment.confidential
+            return (not comment.confidential
+                    and comment.revision_id != self.in_review_revision_id)
         if self.sees_all:
             return True
         if self.assignment_state in OPEN_ASSIGNMENT_STATES:
@@ -54,7 +59,7 @@ class Viewer:
                 and (self.is_author or self.is_editor or self.is_reviewer))
 
     def may_address(self, comment: ReviewComment) -> bool:
-        return self.is_author and comment.state == OPEN and not comment.confidential
+        return self.may_read(comment) and self.is_author and comment.state == OPEN
 
     def may_resolve(self, comment: ReviewComment) -> bool:
         return comment.author_id == self.user_id and comment.state != RESOLVED
@@ -65,7 +70,9 @@ def viewer_of(user: User, article: Article) -> Viewer:
         Assignment.article_id == article.id, Assignment.reviewer_id == user.id))
     return Viewer(user_id=user.id, is_author=article.author_id == user.id,
                   sees_all=can_see_all_articles(user), is_editor=has_role(user, "editor"),
-                  assignment_state=state)
+                  assignment_state=state,
+                  in_review_revision_id=(article.current_revision_id
+                                         if article.state == UNDER_REVIEW else None))
 
 
 def visible_comments(article_id: int, viewer: Viewer) -> list[ReviewComment]:
@@ -78,6 +85,9 @@ def visible_comments(article_id: int, viewer: Viewer) -> list[ReviewComment]:
                  .order_by(ReviewComment.created_at, ReviewComment.id))
     if viewer.is_author:
         statement = statement.where(ReviewComment.confidential.is_(False))
+        if viewer.in_review_revision_id is not None:
+            statement = statement.where(
+                ReviewComment.revision_id != viewer.in_review_revision_id)
     elif not viewer.sees_all:
         if viewer.assignment_state not in OPEN_ASSIGNMENT_STATES:
             statement = statement.where(false())

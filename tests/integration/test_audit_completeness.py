@@ -678,11 +678,16 @@ def _comment(w) -> int:
 
 
 def _thread(w, user, comment_id, action, reply=""):
-    page = w.page(user, f"/desk/articles/{w.article_id}")
+    """A thread form as the page would send it (bound to the thread's version:
+    the author's page shows a waiting comment inside the resubmit form instead)."""
+    with w.app.app_context():
+        from reviewapp.reviews.models import ReviewComment
+
+        version = w.db().session.get(ReviewComment, comment_id).version
     prefix = f"c{comment_id}-"
     w.post(user, f"/desk/comments/{comment_id}/{action}", {
         prefix + "reply": reply, prefix + "page": "article",
-        prefix + "thread_version": _hidden(page, prefix + "thread_version")}, version_from=None)
+        prefix + "thread_version": str(version)}, version_from=None)
 
 
 def drive_comment_created(w):
@@ -695,6 +700,8 @@ def drive_comment_created(w):
 def drive_comment_replied(w):
     w.under_review()
     comment_id = _comment(w)
+    w.request_changes(w.reviewers[0])  # the author answers once the round sends it back
+    w.decide_changes()
     w.mark()
     _thread(w, w.author, comment_id, "reply", "The dose is 400 mg.")
     return ["comment.replied"]
@@ -703,6 +710,8 @@ def drive_comment_replied(w):
 def drive_comment_addressed(w):
     w.under_review()
     comment_id = _comment(w)
+    w.request_changes(w.reviewers[0])  # the author answers once the round sends it back
+    w.decide_changes()
     w.mark()
     _thread(w, w.author, comment_id, "addressed")
     return ["comment.addressed"]

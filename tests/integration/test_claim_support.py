@@ -67,7 +67,7 @@ def test_the_author_attaches_a_passage_that_reviewers_see_beside_the_claim(desk,
     claim = page[page.index(f'id="claim-{KEY}"'):page.index(f'id="claim-{SECOND_KEY}"')]
     assert "Supporting passage, from the author (p. 4, Results):" in claim
     assert QUOTE in claim
-    assert 'name="s' not in page  # reviewers get no form for it
+    assert f'name="s{KEY}-quote"' not in page  # reviewers get no form for it
     assert page.count("No supporting passage attached by the author.") == 1
 
 
@@ -100,7 +100,10 @@ def test_a_location_without_a_quote_is_refused_keeping_what_was_typed(desk, rows
 
 def test_a_stale_form_saves_nothing_and_keeps_the_quote(desk, rows, app):
     stale = hidden(_article_page(desk), f"s{KEY}-version")
-    assert desk.submit().status_code == 302
+    saved = desk.post(desk.author, "/desk/articles/{a}/edit", {  # saved in another tab
+        "title": "Ibuprofen for back pain", "body": BODY + " Rest helps as well.",
+        "references": REFERENCES, "save": "Save draft"})
+    assert saved.status_code == 302
     before = audit_actions(app)
     response = _support(desk, version=stale, quote="Typed with care.")
     page = response.get_data(as_text=True)
@@ -113,18 +116,22 @@ def test_a_stale_form_saves_nothing_and_keeps_the_quote(desk, rows, app):
 def test_only_the_author_while_the_article_is_open_to_it(desk, make_user, rows):
     other_author = make_user(roles=["author"])
     assert _support(desk, user=other_author).status_code == 403
+    assert _support(desk).status_code == 302
     desk.under_review()
-    assert _support(desk).status_code == 302  # with the board: still the author's to support
-    for reviewer in desk.reviewers:
-        assert desk.approve(reviewer).status_code == 302
-    assert desk.state() == "approved"
+    # With the board, the passages are frozen with the revision: a reviewer who
+    # signed beside one never finds another there (and so after approval).
     assert "Attach the supporting passage" not in _article_page(desk)
-    version = str(desk.version(desk.author))
-    response = _support(desk, quote="Too late.", version=version)
-    assert response.status_code == 409
-    assert "Source passages can be attached while the article is a draft" in (
-        response.get_data(as_text=True))
-    assert _supports(rows) == [(KEY, QUOTE, "p. 4, Results")]
+    for stage in ("under review", "approved"):
+        version = str(desk.version(desk.author))
+        response = _support(desk, quote="Changed after the verdicts.", version=version)
+        assert response.status_code == 409, stage
+        assert ("Source passages can be attached while the article is a draft or waiting "
+                "for changes") in response.get_data(as_text=True)
+        assert _supports(rows) == [(KEY, QUOTE, "p. 4, Results")]
+        if stage == "under review":
+            for reviewer in desk.reviewers:
+                assert desk.approve(reviewer).status_code == 302
+            assert desk.state() == "approved"
 
 
 def test_a_claim_not_in_the_article_is_refused(desk, rows):

@@ -127,6 +127,7 @@ def test_reviewer_comments_on_a_whole_paragraph_without_javascript(app, desk, ro
             AuditEvent.action == "comment.created")).one()
         assert event.details["paragraph"] == 2 and event.details["quote"] == comment.quote
         assert event.details["after"] == {"state": "open"}
+    desk.send_back(desk.reviewers[0])  # the author reads the round's comments after it
     for user, path in ((desk.reviewers[1], "/review"), (desk.author, ""), (desk.editor, "")):
         seen = text_of(desk.page(user, path))
         assert "Which guideline says so?" in seen
@@ -234,6 +235,7 @@ def test_a_thread_is_replied_to_addressed_and_resolved(app, desk, rows):
     reviewer = desk.reviewers[0]
     assert desk.comment(reviewer, "Which dose?", paragraph=1).status_code == 302
     (comment_id,) = desk.comment_ids()
+    desk.send_back(reviewer)  # the author answers once the round sends it back
     reviewer_form_version = desk.thread_version(comment_id)
     assert desk.thread(desk.author, comment_id, "reply", "500 mg, as written.").status_code == 302
     assert desk.thread(desk.reviewers[1], comment_id, "reply", "Agreed.").status_code == 302
@@ -273,6 +275,7 @@ def test_comments_keep_line_breaks_and_lists_as_safe_markdown(app, desk):
     text = ("Two points:\n1. the dose\n2. the interval\n\nFirst line\nsecond line "
             "<script>alert(1)</script> [click](javascript:alert(1)) <b>bold</b>")
     assert desk.comment(desk.reviewers[0], text, paragraph=0).status_code == 302
+    desk.send_back(desk.reviewers[0])
     page = desk.page(desk.author)
     assert "<li>the dose</li>" in page and "<li>the interval</li>" in page
     assert "First line<br>" in page
@@ -316,8 +319,8 @@ def test_resubmitting_answers_comments_and_reanchors_them(app, desk, rows):
                             (2, "How rare?")):
         assert desk.comment(reviewer, text, paragraph=paragraph).status_code == 302
     first, second, third = desk.comment_ids()
-    assert desk.thread(desk.author, first, "reply", "ADA 2024, see [1].").status_code == 302
     desk.send_back(reviewer, "See my comments.")
+    assert desk.thread(desk.author, first, "reply", "ADA 2024, see [1].").status_code == 302
     desk.edit(REVISED)
     # The first was answered already: only the other two wait.
     page = desk.page(desk.author)
@@ -349,8 +352,9 @@ def test_resubmitting_answers_comments_and_reanchors_them(app, desk, rows):
     actions = audit_actions(app)
     # After the editor's decision that sent it back:
     tail = actions[actions.index("article.changes_requested") + 1:]
-    assert tail == ["article.draft_saved", "comment.addressed", "comment.replied",
-                    "comment.general_response", "comment.reanchored", "article.resubmitted"]
+    assert tail == ["comment.replied", "article.draft_saved", "comment.addressed",
+                    "comment.replied", "comment.general_response", "comment.reanchored",
+                    "article.resubmitted"]
     review = desk.page(reviewer, "/review")
     seen = text_of(review)
     assert "The author’s response with revision 2" in seen
@@ -404,3 +408,20 @@ def test_the_comment_form_is_offered_only_to_reviewers_who_may_comment(app, desk
     assert 'id="comment-form"' not in desk.page(invited, "/review")
     desk.send_back(desk.reviewers[0])
     assert 'id="comment-form"' not in desk.page(desk.reviewers[1], "/review")
+
+
+def test_the_author_reads_the_rounds_comments_once_the_decision_sends_it_back(app, desk):
+    """While the board reviews, its comments wait for the decision (the editor's,
+    by default): the author neither reads nor answers them mid-round."""
+    assert desk.comment(desk.reviewers[0], "Cite the dose source.", paragraph=1
+                        ).status_code == 302
+    (comment_id,) = desk.comment_ids()
+    assert desk.request_changes(desk.reviewers[0], "See my comment.").status_code == 302
+    assert desk.state() == "under_review"  # a recommendation, waiting on the editor
+    assert "Cite the dose source." not in desk.seen(desk.author)
+    assert desk.thread(desk.author, comment_id, "reply", "Done.").status_code == 404
+    assert desk.thread(desk.author, comment_id, "addressed").status_code == 404
+    assert "Cite the dose source." in desk.seen(desk.editor)
+    assert desk.decide_changes().status_code == 302
+    assert "Cite the dose source." in desk.seen(desk.author)
+    assert desk.thread(desk.author, comment_id, "reply", "Cited now.").status_code == 302
