@@ -20,13 +20,16 @@ def decision_context(article: Article, **bound_forms) -> dict:
     review_round = rounds.open_round_of(article.id)
     reports = rounds.reports_of(review_round) if review_round else []
     reported = {review.reviewer_id for review in reports}
+    assignments = reviews.assignments_of(article.id)
     return {
         "article": article, "revision": article.current_revision, "facts": facts,
         "allowed": allowed, "round": review_round, "reports": reports,
         "signature_is_valid": signature_is_valid,
         # Accepted or invited reviewers who have not reported in this round.
-        "awaited": [a for a in reviews.assignments_of(article.id)
+        "awaited": [a for a in assignments
                     if a.state in OPEN_ASSIGNMENT_STATES and a.reviewer_id not in reported],
+        # What each reviewer declared on accepting, to weigh beside their report.
+        "interests": {a.reviewer_id: a.declared_interests for a in assignments},
         "invited": INVITED,
         "letter_form": bound_forms.get("letter_form") or forms.DecisionForm(
             formdata=None, version=article.version,

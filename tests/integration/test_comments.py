@@ -202,10 +202,13 @@ def test_confidential_comments_reach_the_editor_and_never_the_author(app, desk, 
     assert desk.request_changes(desk.reviewers[0], "See my comments.").status_code == 302
     # The editor's decision letter starts with what was said to the author: the
     # open comment with its passage, never the confidential one.
-    letter = html.unescape(desk.decision_page())
+    page = html.unescape(desk.decision_page())
+    letter = re.search(r'<textarea[^>]*name="letter"[^>]*>(.*?)</textarea>', page, re.S).group(1)
     assert "Their comments on passages of the text:" in letter
     assert "Cite the dose source." in letter
     assert SECRET not in letter
+    # The editor weighs it on the decision page, outside the letter.
+    assert SECRET in page and "Competing interests: none declared" in page
     assert desk.decide_changes().status_code == 302
     assert SECRET in desk.seen(desk.reviewers[0], "/review")
     assert "Confidential comments to the editor" in desk.page(desk.editor)
