@@ -11,11 +11,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from reviewapp.db import utcnow
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import TIMEOUT_MS, flash, log_in, watch_problems
+from tests.e2e.conftest import approve_form, flash, nav, open_decision
 
 pytestmark = pytest.mark.browser
 
@@ -52,27 +52,6 @@ def people(app, make_user, make_article):
             "article": f"/desk/articles/{article_id}"}
 
 
-@pytest.fixture
-def browsers(browser, live_server):
-    contexts: list[BrowserContext] = []
-    problems: dict[str, list[str]] = {}
-
-    def open_as(user, width=1280) -> Page:
-        context = browser.new_context(base_url=live_server,
-                                      viewport={"width": width, "height": 900})
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        problems[user.display_name] = watch_problems(page)
-        log_in(page, user.email)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-    assert {who: seen for who, seen in problems.items() if seen} == {}
-
-
 def request_changes(page: Page, article: str) -> None:
     page.goto(f"{article}/review")
     page.get_by_label("Comments", exact=True).fill(COMMENT)
@@ -89,22 +68,14 @@ def test_the_editor_decides_and_the_author_reads_the_letter(app, people, browser
 
     second = browsers(people["reviewers"][1])
     second.goto(f"{article}/review")
-    form = second.locator("form").filter(
-        has=second.get_by_role("heading", name="Approve with your signature"))
+    form = approve_form(second)
     form.get_by_label("Password", exact=True).fill(PASSWORD)
     form.get_by_role("button", name="Approve").click()
     expect(flash(second)).to_have_text("Approved and signed.")
 
     # The editor sees "Decision needed" and opens the decision page from it.
     editor = browsers(people["editor"], width=390)
-    editor.get_by_role("navigation").get_by_role("link", name="Editor dashboard").click()
-    waiting = editor.get_by_role("region", name="Decision needed")
-    expect(waiting.get_by_role("heading", name="Decision needed")).to_be_visible()
-    expect(waiting).to_contain_text(TITLE)
-    expect(waiting).to_contain_text("Round 1")
-    waiting.get_by_role("link", name="Decide").click()
-    expect(editor.get_by_role("heading", name=f"Decision: {TITLE}")).to_be_visible()
-    expect(editor.locator("#decision-needed")).to_contain_text("Decision needed:")
+    open_decision(editor, TITLE, 1)
     reports = editor.get_by_role("region", name="Reports of this round")
     expect(reports.get_by_role("article")).to_have_count(2)
     expect(reports.get_by_role("article", name="Report by Dr. Rita Reviewer")).to_contain_text(
@@ -150,7 +121,7 @@ def test_with_reviewers_deciding_a_request_sends_the_article_back_as_before(
     expect(first.get_by_text("Changes Requested", exact=True)).to_be_visible()
 
     editor = browsers(people["editor"])
-    editor.get_by_role("navigation").get_by_role("link", name="Editor dashboard").click()
+    nav(editor, "Editor dashboard")
     expect(editor.get_by_role("heading", name="Editor dashboard")).to_be_visible()
     expect(editor.get_by_text("Decision needed")).to_have_count(0)
     editor.goto(article)
