@@ -74,6 +74,17 @@ def verdicts_by(reviewer_id: int, article_id: int) -> dict[int, dict[str, ClaimV
     return found
 
 
+def verdicts_on(revision_id: int) -> dict[int, list[ClaimVerdict]]:
+    """Every reviewer's verdicts on one revision, signed or not: reviewer id ->
+    verdicts in claim order as saved, in one query (a round's reports show them)."""
+    found: dict[int, list[ClaimVerdict]] = {}
+    for verdict in db.session.scalars(
+            select(ClaimVerdict).where(ClaimVerdict.revision_id == revision_id)
+            .order_by(ClaimVerdict.id)):
+        found.setdefault(verdict.reviewer_id, []).append(verdict)
+    return found
+
+
 def open_warnings(report, waivers: Mapping) -> list[Finding]:
     """The warning findings of a citation report that no editor waived: each must be
     ticked "I have checked this" before a reviewer signs."""

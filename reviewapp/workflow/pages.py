@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from reviewapp.articles.models import Article
 from reviewapp.lifecycle import machine
-from reviewapp.reviews import comment_threads, rounds
+from reviewapp.reviews import claims, comment_threads, rounds
 from reviewapp.reviews import services as reviews
 from reviewapp.reviews.models import INVITED, OPEN_ASSIGNMENT_STATES, signature_is_valid
+from reviewapp.reviews.signing import SUPPORTED
 from reviewapp.workflow import forms
 from reviewapp.workflow.transition import actor_of, load_facts
 
@@ -28,6 +29,9 @@ def decision_context(article: Article, **bound_forms) -> dict:
         # Accepted or invited reviewers who have not reported in this round.
         "awaited": [a for a in assignments
                     if a.state in OPEN_ASSIGNMENT_STATES and a.reviewer_id not in reported],
+        # Each reviewer's verdicts on the claims of the revision in review, signed
+        # or not: a request for changes says which claims it doubts.
+        "verdicts": claims.verdicts_on(review_round.revision_id) if review_round else {},
         # What each reviewer declared on accepting, to weigh beside their report.
         "interests": {a.reviewer_id: a.declared_interests for a in assignments},
         "invited": INVITED,
@@ -52,6 +56,10 @@ def letter_draft(article: Article, reports, review_round=None) -> str:
     passages = [(comment.author.display_name, comment.quote, comment.body)
                 for comment in comment_threads.visible_comments(article.id, author_view)
                 if review_round is None or comment.revision_id == review_round.revision_id]
+    doubted = [(review.reviewer.display_name, verdict)
+               for review in reports if review_round is not None
+               for verdict in claims.verdicts_on(review_round.revision_id).get(
+                   review.reviewer_id, []) if verdict.verdict != SUPPORTED]
     return render_template("workflow/decision_letter_draft.txt", article=article,
                            comments=[(name, text) for name, text in comments if text],
-                           passages=passages).strip()
+                           passages=passages, doubted=doubted).strip()

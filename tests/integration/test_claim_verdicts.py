@@ -3,6 +3,7 @@ the review page lists the claims with what they cite, a reviewer saves verdicts 
 the revision, signs only with every claim "Supported" and every open warning ticked, and
 the signature keeps both. On SQLite and PostgreSQL."""
 
+import html
 import re
 
 import pytest
@@ -16,6 +17,7 @@ from reviewapp.reviews.signing import verdicts_digest
 from tests.conftest import PASSWORD, audit_actions
 from tests.integration.test_workflow import Desk
 from tests.review_steps import (
+    claim_keys,
     open_warning_keys,
     review_page,
     save_verdicts,
@@ -301,3 +303,23 @@ def test_a_malformed_verdicts_form_is_a_400_and_saves_nothing(desk, rows, change
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert _verdict_rows(rows) == []
+
+
+def test_a_request_for_changes_shows_its_verdicts_to_the_editor_and_in_the_letter(desk):
+    """A round keeps every report's verdicts: the editor decides with the claims a
+    reviewer doubts in view, and the draft letter names them with the notes."""
+    reviewer = desk.client(desk.reviewers[1])
+    n = len(claim_keys(review_page(reviewer, desk.article_id)))
+    notes = ["Which trial gives this dose?"] + [""] * (n - 1)
+    saved = save_verdicts(reviewer, desk.article_id, ["needs_change"] + ["supported"] * (n - 1),
+                          notes)
+    assert saved.status_code == 302
+    assert desk.request_changes(desk.reviewers[1]).status_code == 302
+    page = html.unescape(desk.decision_page())
+    report = page[page.index("Verdicts on"):]
+    assert f"Verdicts on {n} claims" in page
+    assert "— <strong>Needs change</strong>: Which trial gives this dose?" in report
+    letter = re.search(r'<textarea[^>]*name="letter"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert "Claims the reviewers could not accept as written:" in letter
+    assert "Needs change (Dr. " in letter and ": Which trial gives this dose?" in letter
+    assert letter.count("- \"") == 1  # the supported claims are not listed
