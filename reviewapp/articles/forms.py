@@ -6,8 +6,8 @@ from wtforms import IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from reviewapp.articles.references import split_reference_lines
 from reviewapp.citations.identifiers import script_links
+from reviewapp.citations.reference_list import split_reference_list
 from reviewapp.forms import BaseForm, tag_lengths
 
 
@@ -23,7 +23,7 @@ def max_length(setting: str, what: str):
 
 def no_script_links(form, field):
     """A javascript:, vbscript: or data: link is an attack, not a citation."""
-    for number, entry in enumerate(split_reference_lines(field.data), start=1):
+    for number, entry in enumerate(split_reference_list(field.data).entries, start=1):
         if found := script_links(entry):
             raise ValidationError(
                 f"Reference {number} contains the link {found[0]}, which is not a web "
@@ -40,7 +40,10 @@ class DraftForm(BaseForm):
     references = TextAreaField(
         "References", validators=[max_length("MAX_REFERENCES_LENGTH", "The reference list"),
                                  no_script_links],
-        description="One reference per line, numbered in the order they are first cited.")
+        description="Number the references in the order they are first cited: 1. or [1] "
+                    "at the start of each. A line that does not start with the next number "
+                    "continues the reference above it, as in a list pasted from Word or a "
+                    "PDF. Without numbers, each line is one reference.")
     tags = StringField("Tags", validators=[Length(max=500), tag_lengths],
                        description="Comma-separated topics, e.g. cardiology, hypertension")
     reference_file = FileField(

@@ -14,9 +14,9 @@ from reviewapp.accounts.permissions import (
     can_see_all_articles,
 )
 from reviewapp.articles.models import Article, ArticleTag, Reference, Revision, listed_revision
-from reviewapp.articles.references import split_reference_lines
 from reviewapp.audit.services import record
 from reviewapp.citations.identifiers import parse_reference
+from reviewapp.citations.reference_list import split_reference_list
 from reviewapp.citations.services import (
     check_revision,
     count_citation_errors,
@@ -41,12 +41,17 @@ class DraftContent:
     tags: list[str]
 
     def references(self) -> list[str]:
-        entries = split_reference_lines(self.references_text)
+        entries = split_reference_list(self.references_text).entries
         limit = current_app.config["MAX_REFERENCES"]
         if len(entries) > limit:
             raise InvalidInput(f"A reference list can hold at most {limit:,} references "
                                f"(this one has {len(entries):,}).")
         return entries
+
+    def reference_notes(self) -> list[str]:
+        """What the author should check in the pasted list: a DOI or link a line break may
+        have cut, numbers that do not follow on."""
+        return split_reference_list(self.references_text).notes
 
 
 def reference_rows(texts: list[str]) -> list[Reference]:

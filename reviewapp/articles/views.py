@@ -8,10 +8,10 @@ from reviewapp.accounts.permissions import can_edit_draft
 from reviewapp.articles import services
 from reviewapp.articles.forms import DraftForm, JatsImportForm
 from reviewapp.articles.pages import article_context
-from reviewapp.articles.references import join_reference_lines
 from reviewapp.citations import services as citations
 from reviewapp.citations.importers import ReferenceImportError, import_references
 from reviewapp.citations.jats import JatsImportError, parse_jats
+from reviewapp.citations.reference_list import number_reference_list
 from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
 from reviewapp.forms import MISSING_VERSION, render_form
@@ -41,10 +41,15 @@ def _imported_references(form: DraftForm) -> bool:
     except ReferenceImportError as error:
         form.reference_file.errors = [str(error)]
         return True
-    form.references.data = join_reference_lines(entries)
+    form.references.data = number_reference_list(entries)
     flash(f"Imported {len(entries)} references from {upload.filename}. Check them, then "
           "save the draft.", "info")
     return True
+
+
+def _flash_reference_notes(content: services.DraftContent) -> None:
+    for note in content.reference_notes():
+        flash(note, "warning")
 
 
 def _edit_page(form: DraftForm, article, preview: bool = False, status: int | None = None):
@@ -52,6 +57,7 @@ def _edit_page(form: DraftForm, article, preview: bool = False, status: int | No
     of the saved draft."""
     if preview:
         content = _content(form)
+        _flash_reference_notes(content)
         report = citations.preview_report(content.body, content.references())
     else:
         report = (citations.report_of(article.current_revision_id)
@@ -91,13 +97,15 @@ def new():
         try:
             if form.preview.data:
                 return _edit_page(form, None, preview=True)
-            article = services.create_article(current_user, _content(form))
+            content = _content(form)
+            article = services.create_article(current_user, content)
         except InvalidInput as error:
             db.session.rollback()
             form.references.errors.append(error.message)
         else:
             db.session.commit()
             flash("Draft saved.", "success")
+            _flash_reference_notes(content)
             return redirect(url_for("articles.show", article_id=article.id))
     return _edit_page(form, None)
 
@@ -118,7 +126,7 @@ def edit(article_id: int):
     if request.method == "GET":
         revision = article.current_revision
         form.title.data, form.body.data = revision.title, revision.body
-        form.references.data = join_reference_lines(revision.reference_texts)
+        form.references.data = number_reference_list(revision.reference_texts)
         form.tags.data = ", ".join(article.tag_names)
         form.version.data = article.version
     elif form.validate_on_submit():
@@ -130,7 +138,8 @@ def edit(article_id: int):
         try:
             if form.preview.data:
                 return _edit_page(form, article, preview=True)
-            services.save_draft(article.id, current_user, form.version.data, _content(form))
+            content = _content(form)
+            services.save_draft(article.id, current_user, form.version.data, content)
         except StaleVersion as error:
             db.session.rollback()
             flash(error.message, "danger")
@@ -141,6 +150,7 @@ def edit(article_id: int):
         else:
             db.session.commit()
             flash("Draft saved.", "success")
+            _flash_reference_notes(content)
             return redirect(url_for("articles.show", article_id=article.id))
     return _edit_page(form, article)
 
@@ -155,7 +165,7 @@ def import_jats():
             imported = parse_jats(form.jats_file.data.read())
             article = services.create_article(current_user, services.DraftContent(
                 title=imported.title, body=imported.body,
-                references_text="\n".join(imported.references), tags=[]))
+                references_text=number_reference_list(imported.references), tags=[]))
         except JatsImportError as error:
             db.session.rollback()
             form.jats_file.errors = [str(error)]

@@ -25,9 +25,11 @@ def check_command(path, output):
     from reviewapp.citations.services import run_check
 
     try:
-        body, references = read_document(path)
+        body, references, notes = read_document(path)
     except DomainError as error:
         raise click.ClickException(error.message) from None
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     report = run_check(body, references)
     db.session.rollback()  # a check writes nothing
     if output == "json":

@@ -7,8 +7,9 @@ from reviewapp.errors import InvalidInput
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
-def read_document(path: str) -> tuple[str, list[str]]:
-    """(body, references) of a JATS XML or Markdown file."""
+def read_document(path: str) -> tuple[str, list[str], list[str]]:
+    """(body, references, notes) of a JATS XML or Markdown file; the notes name what the
+    author should check in a Markdown reference list (a DOI a line break may have cut)."""
     from reviewapp.citations.importers import parse_markdown_document
     from reviewapp.citations.jats import JatsImportError, parse_jats
 
@@ -21,7 +22,7 @@ def read_document(path: str) -> tuple[str, list[str]]:
             article = parse_jats(data)
         except JatsImportError as error:
             raise InvalidInput(f"{file.name}: {error}") from None
-        return article.body, article.references
+        return article.body, article.references, []
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -5,11 +5,23 @@ import html
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from stdnum import isbn as stdnum_isbn
 from stdnum import issn as stdnum_issn
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+
+from reviewapp.citations.doi import (
+    doi_doubts,
+    normalize_doi,
+    quoted,
+    strip_trailing_punctuation,
+)
+
+# Identifiers that name the work in a register (doi.org, PubMed, PubMed Central, ISBN
+# agencies); with a web link, what a reader can check the work by. An ISSN names the journal.
+REGISTERED_IDENTIFIERS = frozenset({"DOI", "PMID", "PMCID", "ISBN"})
+WORK_IDENTIFIERS = REGISTERED_IDENTIFIERS | {"link"}
 
 
 @dataclass(frozen=True)
@@ -23,15 +35,23 @@ class ParsedReference:
     issn: str | None
     urls: tuple[str, ...]
     year: int | None
-    invalid: tuple[str, ...]
+    invalid: tuple[str, ...]  # what is wrong with each malformed identifier, in words
+    # The kinds of the malformed ones ("DOI", "PMID", "PMCID", "ISBN", "ISSN", "link").
+    invalid_kinds: frozenset[str] = frozenset()
+    # Why a well-formed DOI looks made up or cut short, in words (offline, nothing more
+    # can be known).
+    suspicious: tuple[str, ...] = ()
 
+    @property
+    def identified(self) -> bool:
+        """Gives a valid DOI, PMID, PMCID, ISBN or web link to check the work by."""
+        return bool(self.doi or self.pmid or self.pmcid or self.isbn or self.urls)
 
-# Registrant code of four to nine digits (optionally subdivided), a slash, a suffix.
-_DOI_SYNTAX = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+")
-_DOI_PREFIX = re.compile(
-    r"^(?:doi\s*:\s*|info:doi/|(?:https?://)?(?:www\.)?(?:dx\.)?doi\.org/)", re.IGNORECASE)
-_TRAILING_PUNCTUATION = ".,;:!?'\"*_>"
-_CLOSERS = {")": "(", "]": "[", "}": "{"}
+    @property
+    def misidentified(self) -> bool:
+        """Gives an identifier of the work, but a malformed one: wrong, not missing."""
+        return bool(self.invalid_kinds & WORK_IDENTIFIERS)
+
 
 _WEB_URL = re.compile(r"https?://[^\s<>\"'`]*", re.IGNORECASE)
 _OTHER_SCHEME_URL = re.compile(
@@ -74,31 +94,6 @@ _PUBMED_HOSTS = {"pubmed.ncbi.nlm.nih.gov"}
 _NCBI_HOSTS = {"ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov"}
 _PMC_HOSTS = {"pmc.ncbi.nlm.nih.gov", "www.pmc.ncbi.nlm.nih.gov"}
 DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
-
-
-def strip_trailing_punctuation(value: str) -> str:
-    """Drop sentence punctuation after an identifier, and closing brackets it did not open."""
-    while value:
-        last = value[-1]
-        if last in _TRAILING_PUNCTUATION:
-            value = value[:-1]
-        elif last in _CLOSERS and value.count(last) > value.count(_CLOSERS[last]):
-            value = value[:-1]
-        else:
-            break
-    return value
-
-
-def normalize_doi(value: str) -> str | None:
-    """The DOI in lower case without "doi:" or resolver prefix, or None if it is not one."""
-    if not isinstance(value, str):
-        return None
-    candidate = value.strip()
-    candidate = _DOI_PREFIX.sub("", candidate, count=1)
-    candidate = strip_trailing_punctuation(unquote(candidate).strip())
-    if not _DOI_SYNTAX.fullmatch(candidate):
-        return None
-    return candidate.lower()
 
 
 def url_host(url: str) -> str | None:
@@ -150,16 +145,11 @@ def script_links(text: str) -> list[str]:
     rest = html.unescape(text)
     for start, url in find_web_urls(rest):  # what an http(s) link holds is its own business
         rest = _blank(rest, start, start + len(url))
-    return [_quote(strip_trailing_punctuation(match[0])) for match in _SCRIPT_LINK.finditer(rest)]
+    return [quoted(strip_trailing_punctuation(match[0])) for match in _SCRIPT_LINK.finditer(rest)]
 
 
 def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
-
-
-def _quote(value: str, limit: int = 60) -> str:
-    shown = value if len(value) <= limit else value[: limit - 1] + "…"
-    return f"“{shown}”"
 
 
 def _check_isbn(candidate: str) -> tuple[str | None, str | None]:
@@ -168,9 +158,9 @@ def _check_isbn(candidate: str) -> tuple[str | None, str | None]:
     except InvalidChecksum:
         return None, f"ISBN {candidate} has a wrong check digit (a typing error?)."
     except InvalidLength:
-        return None, f"ISBN {_quote(candidate)} does not have 10 or 13 digits."
+        return None, f"ISBN {quoted(candidate)} does not have 10 or 13 digits."
     except ValidationError:
-        return None, f"ISBN {_quote(candidate)} is not a valid ISBN."
+        return None, f"ISBN {quoted(candidate)} is not a valid ISBN."
 
 
 def _check_issn(candidate: str) -> tuple[str | None, str | None]:
@@ -179,7 +169,7 @@ def _check_issn(candidate: str) -> tuple[str | None, str | None]:
     except InvalidChecksum:
         return None, f"ISSN {candidate} has a wrong check digit (a typing error?)."
     except ValidationError:
-        return None, (f"ISSN {_quote(candidate)} is not a valid ISSN "
+        return None, (f"ISSN {quoted(candidate)} is not a valid ISSN "
                       "(it has 8 digits, like 1234-5679).")
 
 
@@ -201,6 +191,8 @@ class _ReferenceScan:
     """What the passes over one reference have found so far, in the order found."""
     rest: str  # the text with identifiers found blanked out, so later patterns do not see them
     invalid: list[str] = field(default_factory=list)
+    invalid_kinds: set[str] = field(default_factory=set)
+    suspicious: list[str] = field(default_factory=list)
     dois: list[str] = field(default_factory=list)
     pmids: list[str] = field(default_factory=list)
     pmcids: list[str] = field(default_factory=list)
@@ -210,6 +202,20 @@ class _ReferenceScan:
 
     def blank(self, start: int, end: int) -> None:
         self.rest = _blank(self.rest, start, end)
+
+    def malformed(self, kind: str, message: str | None) -> None:
+        if message:
+            self.invalid.append(message)
+            self.invalid_kinds.add(kind)
+
+    def add_doi(self, typed: str) -> bool:
+        """Keep the DOI in `typed` (as written, prefix and all), with any doubt about its
+        shape; False when it is not a DOI."""
+        doi = normalize_doi(typed)
+        if doi:
+            self.dois.append(doi)
+            self.suspicious += doi_doubts(typed)
+        return doi is not None
 
 
 def _parse_reference(number, text) -> ParsedReference:
@@ -233,6 +239,8 @@ def _parse_reference(number, text) -> ParsedReference:
         urls=tuple(dict.fromkeys(scan.urls)),
         year=_publication_year(scan.rest),
         invalid=tuple(dict.fromkeys(scan.invalid)),
+        invalid_kinds=frozenset(scan.invalid_kinds),
+        suspicious=tuple(dict.fromkeys(scan.suspicious)),
     )
 
 
@@ -240,40 +248,39 @@ def _take_web_links(scan: _ReferenceScan) -> None:
     """http(s) links, and the DOI, PMID or PMCID a resolver link names."""
     for start, url in find_web_urls(scan.rest):
         if url_host(url) is None:
-            scan.invalid.append(f"Link {_quote(url)} is not a complete web address.")
+            scan.malformed("link", f"Link {quoted(url)} is not a complete web address.")
+        elif url_host(url) in DOI_HOSTS:
+            scan.urls.append(url)
+            # As typed, up to the space: "https://doi.org/10.1056/NEJMoa..." was shortened.
+            typed = _WEB_URL.match(scan.rest, start)[0]
+            if not scan.add_doi(urlsplit(typed).path.lstrip("/")):
+                scan.malformed("DOI", f"DOI link {quoted(url)} does not contain a valid DOI.")
         else:
             scan.urls.append(url)
-            doi, pmid, pmcid = identifiers_in_url(url)
-            scan.dois += [doi] if doi else []
+            _, pmid, pmcid = identifiers_in_url(url)
             scan.pmids += [pmid] if pmid else []
             scan.pmcids += [pmcid] if pmcid else []
-            if url_host(url) in DOI_HOSTS and doi is None:
-                scan.invalid.append(f"DOI link {_quote(url)} does not contain a valid DOI.")
         scan.blank(start, start + len(url))
 
 
 def _take_other_scheme_links(scan: _ReferenceScan) -> None:
     for match in _OTHER_SCHEME_URL.finditer(scan.rest):
         link = strip_trailing_punctuation(match[0])
-        scan.invalid.append(
-            f"Link {_quote(link)} is not a web address; use an http:// or https:// link.")
+        scan.malformed(
+            "link", f"Link {quoted(link)} is not a web address; use an http:// or https:// link.")
         scan.blank(match.start(), match.end())
 
 
 def _take_dois(scan: _ReferenceScan) -> None:
     """Labelled DOIs ("doi:", "doi.org/"), then bare ones; a malformed bare one is not reported."""
     for match in _LABELLED_DOI.finditer(scan.rest):
-        token = strip_trailing_punctuation(match[1] or match[2] or match[3] or "")
-        doi = normalize_doi(token)
-        if doi:
-            scan.dois.append(doi)
-        else:
-            scan.invalid.append(
-                f"DOI {_quote(token)} is not a valid DOI (a DOI looks like 10.1234/abc).")
+        token = match[1] or match[2] or match[3] or ""
+        if not scan.add_doi(token):
+            scan.malformed("DOI", f"DOI {quoted(strip_trailing_punctuation(token))} is not a "
+                                  "valid DOI (a DOI looks like 10.1234/abc).")
         scan.blank(match.start(), match.end())
     for match in _BARE_DOI.finditer(scan.rest):
-        if doi := normalize_doi(match[0]):
-            scan.dois.append(doi)
+        scan.add_doi(match[0])
         scan.blank(match.start(), match.end())
 
 
@@ -284,16 +291,16 @@ def _take_pubmed_ids(scan: _ReferenceScan) -> None:
         if re.fullmatch(r"[1-9]\d{0,8}", token):
             scan.pmids.append(token)
         else:
-            scan.invalid.append(
-                f"PMID {_quote(token)} is not a PubMed number (it is 1 to 9 digits).")
+            scan.malformed(
+                "PMID", f"PMID {quoted(token)} is not a PubMed number (it is 1 to 9 digits).")
         scan.blank(match.start(), match.end())
     for match in _PMCID.finditer(scan.rest):
         token = strip_trailing_punctuation(match[1])
         if found := re.fullmatch(r"(?:PMC)?(\d{1,9})", token, re.IGNORECASE):
             scan.pmcids.append(f"PMC{found[1]}")
         else:
-            scan.invalid.append(
-                f"PMCID {_quote(token)} is not a PubMed Central number (it looks like PMC1234567).")
+            scan.malformed("PMCID", f"PMCID {quoted(token)} is not a PubMed Central number "
+                                    "(it looks like PMC1234567).")
         scan.blank(match.start(), match.end())
     for match in _BARE_PMCID.finditer(scan.rest):
         scan.pmcids.append(f"PMC{match[1]}")
@@ -314,7 +321,7 @@ def _take_isbns(scan: _ReferenceScan) -> None:
             value, problem = (None, _check_isbn(token)[1]) if token else (None, None)
             end = label.end() + len(token)
         scan.isbns += [value] if value else []
-        scan.invalid += [problem] if problem else []
+        scan.malformed("ISBN", problem)
         scan.blank(label.start(), end)
 
 
@@ -324,7 +331,7 @@ def _take_issns(scan: _ReferenceScan) -> None:
         token = number_match[0] if number_match else strip_trailing_punctuation(match[1])
         value, problem = _check_issn(token)
         scan.issns += [value] if value else []
-        scan.invalid += [problem] if problem else []
+        scan.malformed("ISSN", problem)
         scan.blank(match.start(), match.start(1) + len(token))
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from reviewapp.citations.identifiers import normalize_doi
+from reviewapp.citations.doi import normalize_doi
 from reviewapp.citations.models import Retraction
 from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db

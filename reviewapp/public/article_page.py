@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from reviewapp.articles.models import Article, Revision
 from reviewapp.citations.engine import notice_kind, retraction_keys
+from reviewapp.citations.identifiers import REGISTERED_IDENTIFIERS, parse_reference
 from reviewapp.citations.models import CitationReport, Retraction
 from reviewapp.errors import NotFound
 from reviewapp.extensions import db
@@ -78,6 +79,17 @@ class PublicReference:
     @property
     def retracted(self) -> bool:
         return self.notice is not None and self.notice.kind == "retraction"
+
+    @property
+    def identified(self) -> bool:
+        """Has a valid DOI, PubMed or ISBN identifier."""
+        return bool(self.doi or self.pmid or self.pmcid or self.isbn)
+
+    @property
+    def misidentified(self) -> bool:
+        """Has no valid DOI, PubMed or ISBN identifier, but gives one that is malformed."""
+        return not self.identified and bool(
+            parse_reference(self.number, self.text).invalid_kinds & REGISTERED_IDENTIFIERS)
 
     @property
     def doi_url(self) -> str | None:
@@ -178,8 +190,9 @@ class PublicArticle:
         return {"checked_at": self.report.checked_at, "errors": self.report.error_count,
                 "warnings": self.report.warning_count, "notes": self.report.info_count,
                 "references": len(self.references),
-                "references_with_identifier": sum(bool(r.doi or r.pmid or r.pmcid or r.isbn)
-                                                  for r in self.references),
+                "references_with_identifier": sum(r.identified for r in self.references),
+                "references_with_malformed_identifier": sum(r.misidentified
+                                                            for r in self.references),
                 "retracted_now": self.retracted_count}
 
     @cached_property

@@ -106,7 +106,14 @@ SCHEMAS = {
         "warnings": {"type": "integer", "minimum": 0},
         "notes": {"type": "integer", "minimum": 0},
         "references": {"type": "integer", "minimum": 0},
-        "references_with_identifier": {"type": "integer", "minimum": 0},
+        "references_with_identifier": {
+            "type": "integer", "minimum": 0,
+            "description": "References with a valid DOI, PMID, PMCID or ISBN"},
+        "references_with_malformed_identifier": {
+            "type": "integer", "minimum": 0,
+            "description": "References with none of those that is valid, but one that is "
+                           "malformed (a wrong ISBN check digit, say); not counted in "
+                           "references_with_identifier"},
         "retracted_now": {"type": "integer", "minimum": 0},
     }, "The automatic citation check of the shown version, and cited works retracted since"),
     "RelatedArticle": _object({"slug": {"type": "string"}, "title": {"type": "string"},

@@ -19,7 +19,8 @@ needs_plos = pytest.mark.skipif(not PLOS_FILES, reason=f"{PLOS} is absent (the s
 needs_sample = pytest.mark.skipif(not SAMPLE_CSV.is_file(), reason=f"{SAMPLE_CSV} is absent")
 
 CODES = {"marker-unresolved", "marker-malformed", "reference-uncited", "reference-order",
-         "identifier-invalid", "reference-duplicate", "reference-retracted",
+         "identifier-invalid", "identifier-suspicious", "reference-duplicate",
+         "reference-retracted",
          "reference-concern", "reference-corrected", "reference-unidentified",
          "reference-stale", "claim-uncited", "no-references", "link-unlisted"}
 FINDING_KEYS = {"code", "severity", "message", "reference", "marker", "sentence"}

@@ -55,6 +55,7 @@ def test_catalogue_codes_and_severities_are_those_of_the_design():
     assert CODES == {
         "marker-unresolved": ERROR, "marker-malformed": ERROR, "reference-uncited": WARNING,
         "reference-order": WARNING, "identifier-invalid": ERROR,
+        "identifier-suspicious": WARNING,
         "reference-duplicate": WARNING, "reference-retracted": ERROR,
         "reference-concern": WARNING, "reference-corrected": INFO,
         "reference-unidentified": WARNING, "reference-stale": INFO,

@@ -1,11 +1,18 @@
 """Identifiers parsed from one reference as typed: DOIs normalised, ISBN/ISSN check digits
 verified by python-stdnum, malformed identifiers reported in words."""
 
+import re
+from datetime import date
+from urllib.parse import quote
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reviewapp.citations.identifiers import normalize_doi, parse_reference, script_links
+from reviewapp.citations.doi import doi_doubts, normalize_doi
+from reviewapp.citations.engine import Settings, check
+from reviewapp.citations.identifiers import parse_reference, script_links
+from tests.conftest import CORPUS
 
 
 @pytest.mark.parametrize(("value", "doi"), [
@@ -170,3 +177,119 @@ def test_identifier_like_text_parses_without_raising(text):
 ])
 def test_script_links_are_found_as_decoded(text, found):
     assert script_links(text) == [f"\u201c{link}\u201d" for link in found]
+
+
+# --- a malformed identifier is a wrong one, not a missing one ----------------------------------
+
+ROE = "Roe A. Ibuprofen for pain. Oxford: OUP; 2023."
+
+
+def reference_codes(reference: str) -> list[str]:
+    report = check("Ibuprofen helps [1].", [reference], {}, date(2026, 5, 1), Settings())
+    return [finding.code for finding in report.findings]
+
+
+@pytest.mark.parametrize(("reference", "kind"), [
+    (f"{ROE} ISBN 978-0-306-40615-8", "ISBN"),
+    (f"{ROE} doi:10.12/x", "DOI"),
+    (f"{ROE} https://doi.org/bmj.m1", "DOI"),
+    (f"{ROE} PMID: 12a4", "PMID"),
+    (f"{ROE} PMCID: PMCabc", "PMCID"),
+    (f"{ROE} ftp://example.org/a.pdf", "link"),
+])
+def test_malformed_identifier_is_one_finding_not_also_a_missing_one(reference, kind):
+    ref = parse_reference(1, reference)
+    assert (ref.misidentified, ref.invalid_kinds) == (True, frozenset({kind}))
+    assert reference_codes(reference) == ["identifier-invalid"]
+
+
+def test_a_wrong_issn_does_not_identify_the_work():
+    """An ISSN names the journal: with nothing else, the work itself has no identifier."""
+    reference = f"{ROE} ISSN 0378-5954"
+    assert parse_reference(1, reference).misidentified is False
+    assert reference_codes(reference) == ["identifier-invalid", "reference-unidentified"]
+
+
+@pytest.mark.parametrize("reference", [ROE, f"{ROE} www.example.org"])
+def test_reference_without_any_identifier_is_unidentified(reference):
+    assert reference_codes(reference) == ["reference-unidentified"]
+
+
+# --- DOIs of a made-up or cut-off shape ------------------------------------------------------
+
+# Real DOIs of many registrants and eras (NEJM, Lancet/Elsevier PIIs with an X check digit,
+# PLOS, Cochrane, BMJ, Wiley ".x" and SICI, AMS, Springer chapters, JSTOR, Zenodo, arXiv...).
+REAL_DOIS = [
+    "10.1056/NEJMoa2034577", "10.1016/S0140-6736(20)30183-5", "10.1371/journal.pmed.1001418",
+    "10.1002/14651858.CD012345.pub2", "10.1136/bmj.m1234", "10.1016/S0140-6736(21)01638-X",
+    "10.1097/00000542-200504000-00004", "10.1056/NEJMc2029240", "10.1088/1741-2552/ab059b",
+    "10.1016/S0169-8141(01)00060-9", "10.1213/ANE.0000000000001324", "10.1002/jhm.2331",
+    "10.1148/radiographics.13.6.8290731", "10.1109/SP.2008.31", "10.1038/s41524-023-00993-x",
+    "10.1093/nar/gkx1262", "10.1101/2020.01.03.894154", "10.1175/2009JCLI3466.1",
+    "10.1186/ISRCTN72509687", "10.2307/2347330", "10.5194/agile-giss-3-40-2022",
+    "10.5281/zenodo.17839490", "10.6028/NIST.FIPS.202", "10.1111/j.1365-2125.2011.04033.x",
+    "10.1002/(SICI)1097-0258(19980815)17:15<1661::AID-SIM968>3.0.CO;2-2",
+    "10.1175/1520-0442(2003)016<4123:TIOTPC>2.0.CO;2", "10.1001/jama.2020.1585",
+    "10.7326/M20-0504", "10.2337/dc14-2441", "10.2337/dc20-S002", "10.7554/eLife.12345",
+    "10.1007/978-3-319-24574-4_28", "10.48550/arXiv.2303.08774", "10.1016/j.xcrm.2020.100059",
+    "10.1161/CIR.0000000000000678",
+]
+
+
+def corpus_dois() -> list[str]:
+    """Every DOI in the published PLOS articles of the shared corpus, as the XML has it."""
+    found = set()
+    for path in sorted((CORPUS / "plos").glob("*.xml")):
+        found.update(re.findall(r"10\.\d{4,9}/[^\s<>\"]+", path.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("doi", REAL_DOIS)
+@pytest.mark.parametrize("written", ["doi:{}.", "https://doi.org/{}", "{}"])
+def test_real_dois_raise_no_doubt(doi, written):
+    if written.startswith("https"):  # a link carries < and > percent-encoded
+        doi_in_link = quote(doi, safe="/:;()")
+        ref = parse_reference(1, f"Doe J. A study. 2020. {written.format(doi_in_link)}")
+    else:
+        ref = parse_reference(1, f"Doe J. A study. 2020. {written.format(doi)}")
+    assert (ref.doi, ref.suspicious) == (doi.lower(), ())
+
+
+def test_no_doi_of_the_published_corpus_raises_a_doubt():
+    dois = corpus_dois()
+    assert len(dois) >= 30
+    assert {doi: doi_doubts(doi) for doi in dois if doi_doubts(doi)} == {}
+
+
+@pytest.mark.parametrize(("written", "words"), [
+    ("doi:10.2337/dc14-24XX", "has “XX” in it, which looks like a placeholder"),
+    ("https://doi.org/10.1016/j.jclinepi.2020.xx.xxx", "has “xx” in it"),
+    ("doi:10.1056/NEJMoa...", "was shortened with “...”"),
+    ("https://doi.org/10.1056/NEJMoa\u2026", "was shortened with “...”"),
+    ("doi:10.1016/S0140-6736(20)30183\u20135", "“–” (a dash a word processor put where DOIs "
+                                               "have a hyphen “-”)"),
+    ("doi:10.1000/abc,def", "has “,” in it, which DOIs hardly ever contain"),
+    ("https://doi.org/10.1000/a%E2%80%8Bb", "an invisible character (zero width space)"),
+    ("doi:10.2337/dc14-", "ends in “-”, so its end may be missing"),
+    ("https://doi.org/10.1016/S0140-6736(", "ends in “(”"),
+])
+def test_doi_of_a_made_up_or_cut_off_shape_is_doubted(written, words):
+    ref = parse_reference(1, f"Doe J. A study. Diabetes Care. 2015;38:1. {written}")
+    assert ref.doi is not None and ref.invalid == ()
+    assert len(ref.suspicious) == 1 and words in ref.suspicious[0], ref.suspicious
+
+
+def test_doubted_doi_is_a_warning_and_still_an_identifier():
+    reference = "Doe J. A study. Diabetes Care. 2020;43:1. doi:10.2337/dc14-24XX"
+    report = check("Ibuprofen helps [1].", [reference], {}, date(2026, 5, 1), Settings())
+    assert [(f.code, f.severity) for f in report.findings] == [
+        ("identifier-suspicious", "warning")]
+    assert report.findings[0].message == (
+        "Reference 1 has a DOI that may be wrong: DOI “10.2337/dc14-24XX” has “XX” in it, "
+        "which looks like a placeholder rather than part of a real DOI. Check that it opens "
+        "the cited work at https://doi.org, or copy it again from the article's page.")
+
+
+def test_quotation_marks_around_a_doi_are_not_part_of_it():
+    ref = parse_reference(1, "Doe J. A study. 2020. “doi:10.1136/bmj.m1”")
+    assert (ref.doi, ref.suspicious, ref.invalid) == ("10.1136/bmj.m1", (), ())

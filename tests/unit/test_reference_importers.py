@@ -280,4 +280,22 @@ def test_files_over_the_size_limit_are_refused():
     pytest.param("", "", [], id="empty"),
 ])
 def test_parse_markdown_document(text, body, references):
-    assert parse_markdown_document(text) == (body, references)
+    assert parse_markdown_document(text) == (body, references, [])
+
+
+def test_markdown_reference_list_is_split_as_a_pasted_one_is():
+    """The rule of citations/reference_list.py: a wrapped line starting with a year stays in
+    its item, a DOI broken by the wrap is joined, one that may not be is named."""
+    text = ("Text [1-3].\n\n## References\n\n"
+            "1. Smith J. Pain in adults. BMJ.\n2019. doi:10.1016/S0140-\n6736(20)30183-5\n"
+            "2. Doe J. Fever. https://doi.org/10.1056/\nNEJMoa2034577\n"
+            "3. Roe R. Cough. doi:10.1056/NEJ\nMoa2034577\n")
+    document = parse_markdown_document(text)
+    assert document.body == "Text [1-3]."
+    assert document.references == [
+        "Smith J. Pain in adults. BMJ. 2019. doi:10.1016/S0140-6736(20)30183-5",
+        "Doe J. Fever. https://doi.org/10.1056/NEJMoa2034577",
+        "Roe R. Cough. doi:10.1056/NEJ Moa2034577"]
+    assert document.notes == [
+        "Reference 3: the DOI “doi:10.1056/NEJ” ends a line and the next line starts with "
+        "“Moa2034577”. If the line break cut the DOI in two, put it back together on one line."]

@@ -17,6 +17,9 @@ CODES = {
     "claim-uncited": WARNING,
     "link-unlisted": WARNING,
     "identifier-invalid": ERROR,
+    # A DOI of a made-up or cut-off shape ("24XX", a word processor's dash): offline nothing
+    # proves a DOI wrong, so unlike identifier-invalid it warns and never blocks approval.
+    "identifier-suspicious": WARNING,
     "reference-retracted": ERROR,
     "reference-concern": WARNING,
     "reference-corrected": INFO,

@@ -1,5 +1,5 @@
-"""Checks on each entry of the reference list: never cited, malformed identifier, a
-duplicate of an earlier entry, retracted, without any identifier, or old."""
+"""Checks on each entry of the reference list: never cited, malformed or doubtful identifier,
+a duplicate of an earlier entry, retracted, without any identifier, or old."""
 
 import re
 from collections.abc import Mapping
@@ -32,13 +32,21 @@ def reference_findings(document: Document, parsed: list[ParsedReference],
                 "identifier-invalid",
                 f"Reference {number} has a malformed {noun}: {' '.join(ref.invalid)}",
                 reference=number))
+        if ref.suspicious:
+            findings.append(make_finding(
+                "identifier-suspicious",
+                f"Reference {number} has a DOI that may be wrong: {' '.join(ref.suspicious)} "
+                "Check that it opens the cited work at https://doi.org, or copy it again from "
+                "the article's page.",
+                reference=number))
         if duplicate := _duplicate_of(ref, first_with):
             findings.append(make_finding("reference-duplicate",
                                          f"Reference {number} repeats reference {duplicate}.",
                                          reference=number))
         if notice := retraction_finding(ref, retractions):
             findings.append(notice)
-        if not (ref.doi or ref.pmid or ref.pmcid or ref.isbn or ref.urls):
+        # A malformed identifier is a wrong one, not a missing one: identifier-invalid says so.
+        if not (ref.identified or ref.misidentified):
             findings.append(make_finding(
                 "reference-unidentified",
                 f"Reference {number} has no DOI, PMID, PMCID, ISBN or web link (http:// or "

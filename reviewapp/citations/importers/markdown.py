@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from reviewapp.citations.importers.work import clean
+from reviewapp.citations.reference_list import ListReader, ReferenceList
 
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*(?:[ \t]#+[ \t]*)?$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -17,56 +19,60 @@ _REFERENCE_TITLES = frozenset({
 _BARE_LEVEL = 7
 
 
-def parse_markdown_document(text: str) -> tuple[str, list[str]]:
-    """Split a Markdown article into (body, references).
+class MarkdownDocument(NamedTuple):
+    body: str
+    references: list[str]
+    notes: list[str]  # for the author: a DOI or link a line break may have cut, and the like
+
+
+def parse_markdown_document(text: str) -> MarkdownDocument:
+    """Split a Markdown article into its body and references.
 
     The references are the items of the list under the last heading called "References" (any
     level, ATX "## References" or setext "References\\n---", or a bare "References" line
     directly above the list). The section ends at the next heading of the same or a higher
-    level; whatever follows it stays in the body. Item numbers ("1.", "[1]") are removed, and
-    a reference wrapped over several lines becomes one line.
+    level; whatever follows it stays in the body. Items are split and their wrapped lines
+    joined as a pasted list is (citations/reference_list.py): item numbers ("1.", "[1]") are
+    removed, a wrapped line that starts with a number out of the count ("2019. doi:…") stays
+    in its item, and a DOI or link broken by the wrap is joined.
     """
     lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     headings = _headings(lines)
     reference_headings = [h for h in headings if _is_reference_title(h[3])]
     if not reference_headings:
-        return "\n".join(lines).rstrip(), []
+        return MarkdownDocument("\n".join(lines).rstrip(), [], [])
     start, content_start, level, _ = reference_headings[-1]
     end = len(lines)
     for other_start, _, other_level, _ in headings:
         if other_start >= content_start and other_level <= level:
             end = other_start
             break
-
-    entries: list[str] = []
-    current: list[str] | None = None
-    inner_headings = {h[0] for h in headings if content_start <= h[0] < end}
-    skip_until = content_start
-    for index in range(content_start, end):
-        if index < skip_until:
-            continue
-        if index in inner_headings:
-            heading = next(h for h in headings if h[0] == index)
-            skip_until = heading[1]
-            current = None
-            continue
-        line = lines[index]
-        if not line.strip():
-            current = None
-            continue
-        item = _LIST_ITEM.match(line)
-        if item or current is None:
-            current = [line[item.end():] if item else line]
-            entries.append("")
-        else:
-            current.append(line)
-        entries[-1] = clean(" ".join(current))
-    entries = [entry for entry in entries if entry]
-
+    found = _list_items(lines, content_start, end, headings)
     before = "\n".join(lines[:start]).rstrip()
     after = "\n".join(lines[end:]).strip("\n").rstrip()
     body = f"{before}\n\n{after}" if before and after else before or after
-    return body, entries
+    return MarkdownDocument(body, found.entries, found.notes)
+
+
+def _list_items(lines: list[str], first: int, end: int,
+                headings: list[tuple[int, int, int, str]]) -> ReferenceList:
+    """The entries of the reference section lines[first:end]: a blank line or a heading
+    also ends an item, as in Markdown."""
+    reader = ListReader(None)
+    inner_headings = {h[0]: h[1] for h in headings if first <= h[0] < end}
+    skip_until = first
+    for index in range(first, end):
+        if index < skip_until:
+            continue
+        if index in inner_headings:
+            skip_until = inner_headings[index]
+            reader.end_item()
+        elif lines[index].strip():
+            reader.add(lines[index])
+        else:
+            reader.end_item()
+    found = reader.result()
+    return ReferenceList([clean(entry) for entry in found.entries], found.notes)
 
 
 def _is_reference_title(title: str) -> bool:
