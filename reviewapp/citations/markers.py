@@ -1,10 +1,16 @@
-"""Numbered citation markers in a Markdown body: [1], [1,3], [1-3], [1, 3–5], [19]–[21].
-Pure module."""
+"""Numbered citation markers in a Markdown body: [1], [1,3], [1-3], [1, 3–5], [19]–[21], and
+with locators or words: [32: 273], [22, p. 4], [e.g., 77], [see 5], [5 and 7]. Pure module.
+
+Brackets that Markdown reads as a link, an image or a link definition are not markers; the
+parser decides (markdown_links). Words in brackets make a marker only in the shapes above, so
+that ordinary bracketed text ([see Table 2], [n = 40], [95% CI 1.2–3.4]) is left alone."""
 
 import re
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
+
+from reviewapp.citations.markdown_links import LinkBrackets, link_brackets
 
 MAX_RANGE = 1000  # a range spanning more references than this is a typing error
 MAX_NUMBER_DIGITS = 6
@@ -16,15 +22,38 @@ class Marker:
     start: int
     numbers: tuple[int, ...]
     problem: str | None
+    # (start, end) in `text` of each reference number as written (both ends of a range)
+    number_spans: tuple[tuple[int, int], ...] = ()
 
 
-_DASHES = "-–—"
 # Bounded lengths keep the scan linear on hostile input.
 _ONE_NUMBER = r"\[[ \t]{0,3}(\d{1,12})[ \t]{0,3}\]"
 _TWO_LINKS = re.compile(_ONE_NUMBER + r"[ \t]{0,3}[-–—][ \t]{0,3}" + _ONE_NUMBER)
-_BRACKETS = re.compile(r"\[([0-9 \t,\-–—]{1,200})\]")
-_LINK_DEFINITION = re.compile(r"^[ ]{0,3}\[([^\]\n]{1,200})\]:", re.MULTILINE)
+_BRACKETS = re.compile(r"\[([^\[\]\r\n]{1,200})\]")
+_NUMBERS_ONLY = re.compile(r"[0-9 \t,\-–—]+")
 _ITEM = re.compile(r"(\d+)(?:\s*[-–—]\s*(\d+))?")
+_DIGITS = re.compile(r"\d+")
+
+# Citations with words: [prefix] item [locator] (separator item [locator])*
+_REFS = r"(?:refs?\.?|references?)"
+_PREFIX = re.compile(
+    r"(?:(?:(?:but\s+)?see(?:\s+also)?|cf\.?|compare|e\.\s?g\.|eg|i\.\s?e\.|"
+    r"for\s+(?:an?\s+)?(?:example|review|overview)(?:\s*,?\s*see)?|"
+    r"(?:as\s+)?(?:reviewed|summari[sz]ed|discussed)\s+in)\s*,?\s*(?:" + _REFS + r"\s*)?"
+    r"|" + _REFS + r"\s*)", re.IGNORECASE)
+_WORD_ITEM = re.compile(r"(\d{1,12})(?:\s*[-–—]\s*(\d{1,12}))?(?![\w.])")
+_LOCATOR_WORD = (r"(?:pp?|pages?|figs?|figures?|tabs?|tables?|ch|chap|chapters?|"
+                 r"sec|sections?|§|paras?|paragraphs?|lines?|vol|box|appendix|suppl|"
+                 r"supplement|col|columns?|eqs?|equations?|notes?|fn|footnotes?)")
+_LOCATOR_NUMBER = r"(?:[A-Za-z]?\d+(?:[.\-–—]\d+)*[A-Za-z]?|[ivxlcdm]{1,8})"
+_LOCATOR = re.compile(
+    r"\s*:\s+[^;]*[0-9A-Za-z][^;]*"  # [32: 273], [51: fig. 10.5]; not the ratio [1:1]
+    r"|\s*,?\s*" + _LOCATOR_WORD + r"\.?\s*" + _LOCATOR_NUMBER  # [22, p. 4]
+    + r"(?:\s*[-–—]\s*" + _LOCATOR_NUMBER + r")?(?![\w.])"
+    r"|\s*\([^()]{1,60}\)",  # [22 (p. 4)]
+    re.IGNORECASE)
+_SEPARATOR = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+(?:and|&)\s+", re.IGNORECASE)
+_END = re.compile(r"\s*")
 
 
 def find_markers(body: str) -> list[Marker]:
@@ -34,54 +63,88 @@ def find_markers(body: str) -> list[Marker]:
 
 def find_markers_in_masked(body: str) -> list[Marker]:
     """Like find_markers, for a body whose code is already blanked by mask_code."""
-    defined_labels = {_label(found[1]) for found in _LINK_DEFINITION.finditer(body)}
+    links = link_brackets(body)
     markers: list[Marker] = []
-    last_end = -1
     position = 0
     while True:
         opening = body.find("[", position)
         if opening < 0:
             break
         position = opening + 1
-        two = _TWO_LINKS.match(body, opening)
-        one = None if two else _BRACKETS.match(body, opening)
-        found = two or one
-        if found is None or not re.search(r"\d", found[0]):
+        if opening in links.in_links and opening not in links.misread:
             continue
-        end = found.end()
-        if not _is_citation(body, opening, end, last_end, defined_labels, found[0]):
-            continue
-        if two:
-            numbers, problem = _expand_range(two[1], two[2])
-        else:
-            numbers, problem = _parse_list(one[1])
-        markers.append(Marker(text=found[0], start=opening, numbers=numbers, problem=problem))
-        last_end = end
-        position = end
+        marker = _marker_at(body, opening, links)
+        if marker is not None:
+            markers.append(marker)
+            position = opening + len(marker.text)
     return markers
 
 
-def _label(text: str) -> str:
-    return " ".join(text.split()).casefold()
+def _marker_at(body: str, opening: int, links: LinkBrackets) -> Marker | None:
+    two = _TWO_LINKS.match(body, opening)
+    if two and body.rfind("[", opening + 1, two.start(2)) in links.in_links:
+        two = None  # "[19]–[21](https://…)": the second bracket is a link
+    if two:
+        numbers, problem = _expand_range(two[1], two[2])
+        spans = (_span(two, 1, opening), _span(two, 2, opening))
+        found = two
+    else:
+        found = _BRACKETS.match(body, opening)
+        if found is None or not re.search(r"\d", found[1]):
+            return None
+        if _NUMBERS_ONLY.fullmatch(found[1]):
+            numbers, problem = _parse_list(found[1])
+            spans = tuple((hit.start() + 1, hit.end() + 1) for hit in _DIGITS.finditer(found[1]))
+        else:
+            parsed = _parse_with_words(found[1])
+            if parsed is None:
+                return None
+            numbers, problem, spans = parsed
+    if opening in links.misread and body.startswith("(", found.end()):
+        problem = _misread_problem(links.misread[opening])
+    return Marker(text=found[0], start=opening, numbers=numbers, problem=problem,
+                  number_spans=spans)
 
 
-def _is_citation(body: str, start: int, end: int, last_end: int,
-                 defined_labels: set[str], text: str) -> bool:
-    """False for Markdown link syntax that merely looks like a marker."""
-    before = body[start - 1] if start else ""
-    after = body[end] if end < len(body) else ""
-    if before == "!":  # image
-        return False
-    if before == "]" and last_end != start:  # label of a reference link: [text][1]
-        return False
-    if after == "(":  # inline link: [1](https://…)
-        return False
-    if after == "[" and not (_TWO_LINKS.match(body, end) or _BRACKETS.match(body, end)):
-        return False  # link text of a reference link: [1][label]
-    line_start = body.rfind("\n", 0, start) + 1
-    if after == ":" and body[line_start:start].strip(" ") == "" and start - line_start <= 3:
-        return False  # link reference definition: [1]: https://…
-    return _label(text[1:-1]) not in defined_labels
+def _span(found: re.Match, group: int, origin: int) -> tuple[int, int]:
+    return found.start(group) - origin, found.end(group) - origin
+
+
+def _misread_problem(destination: str) -> str:
+    target = f"to “{destination}”" if destination else "with no address"
+    return (f"Markdown shows it as a link {target}, which leads nowhere, because “(” follows "
+            "it directly; to cite, put a space between “]” and “(”")
+
+
+def _parse_with_words(content: str):
+    """(numbers, problem, number spans) of "see 5", "22, p. 4", "5 and 7"…, else None."""
+    prefix = _PREFIX.match(content)
+    position = prefix.end() if prefix else len(content) - len(content.lstrip())
+    if prefix and _NUMBERS_ONLY.fullmatch(content, position):  # [e.g., 1,,2]: as without words
+        numbers, problem = _parse_list(content[position:])
+        return numbers, problem, tuple((hit.start() + 1, hit.end() + 1)
+                                       for hit in _DIGITS.finditer(content, position))
+    numbers: list[int] = []
+    problems: list[str] = []
+    spans: list[tuple[int, int]] = []
+    while True:
+        item = _WORD_ITEM.match(content, position)
+        if item is None:
+            return None
+        spans += [(item.start(group) + 1, item.end(group) + 1)
+                  for group in (1, 2) if item[group] is not None]
+        _cite(item[1], item[2], numbers, problems)
+        position = item.end()
+        locator = _LOCATOR.match(content, position)
+        if locator:
+            position = locator.end()
+        if _END.fullmatch(content, position):
+            break
+        separator = _SEPARATOR.match(content, position)
+        if separator is None:
+            return None
+        position = separator.end()
+    return tuple(dict.fromkeys(numbers)), (problems[0] if problems else None), tuple(spans)
 
 
 def _number(digits: str) -> int | None:
@@ -112,21 +175,25 @@ def _parse_list(content: str) -> tuple[tuple[int, ...], str | None]:
         found = _ITEM.fullmatch(item)
         if found is None:
             problems.append(f"“{item}” is neither a number nor a range like 3–5")
-            continue
-        if found[2] is None:
-            value = _number(found[1])
-            if value is None:
-                problems.append(f"the number {found[1]} is far too large")
-            elif value == 0:
-                problems.append("reference numbers start at 1, not 0")
-            else:
-                numbers.append(value)
-            continue
-        expanded, problem = _expand_range(found[1], found[2])
-        numbers.extend(expanded)
-        if problem:
-            problems.append(problem)
+        else:
+            _cite(found[1], found[2], numbers, problems)
     return tuple(dict.fromkeys(numbers)), (problems[0] if problems else None)
+
+
+def _cite(first: str, last: str | None, numbers: list[int], problems: list[str]) -> None:
+    """Adds the numbers of one item ("5" or "3–5") to `numbers`, or why not to `problems`."""
+    if last is not None:
+        expanded, problem = _expand_range(first, last)
+        numbers.extend(expanded)
+        problems.extend([problem] if problem else [])
+        return
+    value = _number(first)
+    if value is None:
+        problems.append(f"the number {first} is far too large")
+    elif value == 0:
+        problems.append("reference numbers start at 1, not 0")
+    else:
+        numbers.append(value)
 
 
 # -- Markdown code ---------------------------------------------------------------------------

@@ -6,13 +6,11 @@ It works on the HTML that nh3 already cleaned, text node by text node, never
 inside a link or code, and adds only links it builds itself from digits.
 """
 
-import re
 from html.parser import HTMLParser
 
 from reviewapp.citations.markers import find_markers_in_masked
 
 _SKIP = {"a", "code", "pre"}
-_DIGITS = re.compile(r"\d+")
 
 
 def link_markers(html: str, reference_count: int) -> str:
@@ -34,8 +32,12 @@ def _link_text(text: str, reference_count: int) -> str:
         if marker.problem:
             continue
         pieces.append(text[position:marker.start])
-        pieces.append(_DIGITS.sub(lambda found: _anchor(found[0], reference_count),
-                                  marker.text))
+        written = 0  # only the reference numbers: not the page of [22, p. 4]
+        for start, end in marker.number_spans:
+            pieces.append(marker.text[written:start])
+            pieces.append(_anchor(marker.text[start:end], reference_count))
+            written = end
+        pieces.append(marker.text[written:])
         position = marker.start + len(marker.text)
     pieces.append(text[position:])
     return "".join(pieces)

@@ -430,6 +430,10 @@ def _a(n):
     ("<pre><code>[1]\n</code></pre><p>a &amp; b &lt;[1]&gt;</p>", 1,
      f"<pre><code>[1]\n</code></pre><p>a &amp; b &lt;[{_a(1)}]&gt;</p>"),
     ("<p>[1]</p>", 0, "<p>[1]</p>"),
+    # Only the reference numbers, not the page or figure of a locator.
+    ("<p>[2, p. 3] [see 1: fig. 2] [19](p. 107)</p>", 3,
+     f"<p>[{_a(2)}, p. 3] [see {_a(1)}: fig. 2] [19](p. 107)</p>"),
+    ("<p>[see Table 2] [2 and 3]</p>", 3, f"<p>[see Table 2] [{_a(2)} and {_a(3)}]</p>"),
     ("<p>No markers &#169; here<br></p>", 2, "<p>No markers &#169; here<br></p>"),
 ])
 def test_link_markers_only_touches_well_formed_markers_outside_code_and_links(html, count,

@@ -7,12 +7,16 @@ import re
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from markdown_it import MarkdownIt
 
+from reviewapp.citations.engine import Settings, check
 from reviewapp.citations.jats import ImportedArticle, JatsImportError, parse_jats
+from reviewapp.citations.markers import find_markers
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus"
@@ -196,6 +200,26 @@ def test_sections_become_headings_and_figures_tables_become_paragraphs():
     assert "more than 34 million people worldwide" not in article.body
 
 
+# The uncited references of each corpus article, by reading the XML: the figure the citation
+# checks must match exactly (cited_in_xml recomputes it; this pins the corpus itself).
+CORPUS_UNCITED = {"journal.pmed.0020007.xml": set(), "journal.pmed.0030132.xml": {15},
+                  "journal.pmed.0030205.xml": set(), "journal.pmed.1001418.xml": {35}}
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_UNCITED))
+def test_citation_checks_find_exactly_the_uncited_references_of_a_corpus_article(name):
+    data = corpus_bytes(name)
+    article = parse_jats(data)
+    root = xml_root(data)
+    report = check(article.body, article.references, {}, date(2026, 5, 1), Settings())
+
+    uncited = {f.reference for f in report.findings if f.code == "reference-uncited"}
+    in_xml, _ = cited_in_xml(root)
+    assert set(range(1, len(article.references) + 1)) - in_xml == CORPUS_UNCITED[name]
+    assert uncited == CORPUS_UNCITED[name]
+    assert not [f for f in report.findings if f.code.startswith("marker-")]
+
+
 def test_removing_a_reference_is_detected():
     """A copy with one <ref> deleted: its citations keep their printed number, which now points
     at the next reference or past the end of the list, and the corpus checks notice."""
@@ -283,6 +307,44 @@ def test_element_citation_becomes_a_vancouver_line_ending_with_identifiers():
 ])
 def test_citations_become_numbered_markers(xml, expected):
     assert parse_jats(jats(xml)).body == expected
+
+
+_PAGE = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+@pytest.mark.parametrize(("xml", "expected"), [
+    ('<p>As shown <xref ref-type="bibr" rid="r2">[2]</xref>(p. 107).</p>',
+     "As shown [2] (p. 107)."),
+    ('<p>Reviewed [<xref ref-type="bibr" rid="r1">1</xref>–<xref ref-type="bibr" rid="r3">3</xref>]'
+     '(see "Related literature").</p>', 'Reviewed [1–3] (see "Related literature").'),
+    ('<p>Page <xref ref-type="bibr" rid="r4">[4]</xref>(chapter 2) and <xref ref-type="bibr" '
+     'rid="r5">[5]</xref><italic>(p.4)</italic>.</p>', "Page [4] (chapter 2) and [5]*(p.4)*."),
+    ('<p>Two <xref ref-type="bibr" rid="r2">[2]</xref>[see Table 2].</p>',
+     "Two [2] [see Table 2]."),
+    ('<p>Site <xref ref-type="bibr" rid="r1">1</xref><ext-link ext-link-type="uri" '
+     'xlink:href="https://example.org/a">[x]</ext-link>.</p>',
+     "Site [1] [\\[x\\]](https://example.org/a)."),
+    ('<p>[<xref ref-type="bibr" rid="r3">3</xref>]: unpublished.</p>',
+     "[3]\\: unpublished."),
+    ('<list list-type="bullet"><list-item><p><xref ref-type="bibr" rid="r5">[5]</xref>: '
+     'ibid.</p></list-item></list>', "- [5]\\: ibid."),
+])
+def test_jats_round_trip_keeps_every_citation_a_citation_and_no_citation_a_link(xml, expected):
+    """JATS → Markdown → the page and the checks: text after a citation never turns it into a
+    link or a link definition, so the page shows the marker and the checks count it."""
+    data = jats(xml)
+    article = parse_jats(data)
+    assert article.body == expected
+
+    cited, _ = cited_in_xml(xml_root(data))
+    report = check(article.body, article.references, {}, date(2026, 5, 1), Settings())
+    uncited = {f.reference for f in report.findings if f.code == "reference-uncited"}
+    assert uncited == set(range(1, 6)) - cited
+    assert not [f for f in report.findings if f.code.startswith("marker-")]
+    page = _PAGE.render(article.body)
+    assert page.count("<a href") == article.body.count("](https://")  # only the real link
+    for marker in find_markers(article.body):
+        assert marker.text in page
 
 
 def test_citations_in_tables_boxes_captions_and_footnotes_count():

@@ -14,6 +14,7 @@ CITE_OPEN, CITE_CLOSE = "\ue000", "\ue001"
 _MARK_OPEN, _MARK_CLOSE = "\ue002", "\ue003"
 EM, STRONG = "\ue004", "\ue005"
 LINK_OPEN, LINK_MID, LINK_CLOSE = "\ue006", "\ue007", "\ue008"
+_AFTER_MARKER = "\ue009"
 
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212-"
 _CITE = f"{CITE_OPEN}\\d+{CITE_CLOSE}"
@@ -41,8 +42,11 @@ def finish(text: str, cites: list[Cite]) -> str:
     text = escape_markdown(text)
     text = text.replace(EM, "*").replace(STRONG, "**")
     text = re.sub(f"{_MARK_OPEN}L(\\d+){_MARK_CLOSE}", lambda m: links[int(m.group(1))], text)
-    text = re.sub(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}", lambda m: markers[int(m.group(1))],
-                  text)
+    text = re.sub(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}",
+                  lambda m: markers[int(m.group(1))] + _AFTER_MARKER, text)
+    # "[19](p. 107)", "[10–18](see …)" or "[346][355]" could be read as a link: a space
+    # after the marker keeps it a citation (a link needs "](" or "][" with nothing between).
+    text = re.sub(f"{_AFTER_MARKER}{PRIVATE.pattern}*(?=[(\\[])", " ", text)
     return PRIVATE.sub("", text).strip()
 
 
@@ -109,7 +113,11 @@ def escape_markdown(text: str) -> str:
 
 
 def escape_block_start(text: str) -> str:
-    """A paragraph must not begin like a heading, quote, list item or code fence."""
+    """A paragraph must not begin like a heading, quote, list item, code fence or link
+    definition ("[3]: Smith" would define a link and vanish, citation and all)."""
+    definition = re.match(r"\[[^\]]*\]:", text)
+    if definition:
+        return f"{text[:definition.end() - 1]}\\{text[definition.end() - 1:]}"
     if re.match(r"[#>+=~-]|\d+[.)](?:\s|$)", text):
         match = re.match(r"\d+", text)
         if match:
