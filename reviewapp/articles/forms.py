@@ -36,7 +36,7 @@ class DraftForm(BaseForm):
                                              max_length("MAX_TITLE_LENGTH", "The title")])
     body = TextAreaField("Body", validators=[max_length("MAX_BODY_LENGTH", "The body")],
                          description="Markdown. Cite references with numbered markers "
-                                     "such as [1], [2,3] or [4-6].")
+                                     "such as [1], [2,3], [4-6] or [22, p. 4].")
     references = TextAreaField(
         "References", validators=[max_length("MAX_REFERENCES_LENGTH", "The reference list"),
                                  no_script_links],

@@ -5,6 +5,7 @@ first sentences. Pure module."""
 import re
 
 from reviewapp.citations.claims import sentence_spans
+from reviewapp.citations.markers import find_markers
 
 MAX_CHARS = 400
 MAX_POINTS = 5
@@ -20,8 +21,6 @@ _SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-# Citation markers ([1], [2,3], [4-6], [1, 3–5]) mean nothing without the list.
-_MARKER = re.compile(r"\s*\[\d+(?:\s*[,\u2013\u2014-]\s*\d+)*\]")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(\S(?:.*?\S)?)\1")
 
 
@@ -38,12 +37,25 @@ def article_summary(body: str, max_chars: int = MAX_CHARS) -> str:
 def plain_text(markdown: str) -> str:
     """Inline Markdown read as plain text: links and images by their text,
     emphasis and code marks and citation markers left out, spaces collapsed."""
-    text = _IMAGE.sub(r"\1", markdown)
+    text = _IMAGE.sub(r"\1", _without_markers(markdown))
     text = _LINK.sub(r"\1", text)
-    text = _MARKER.sub("", text)
     for _ in range(3):  # nested emphasis, one level at a time
         text = _EMPHASIS.sub(r"\2", text)
     return " ".join(text.split())
+
+
+def _without_markers(text: str) -> str:
+    """Citation markers ([1], [2,3], [22, p. 4], [see 5]) mean nothing without the list:
+    each goes with the space before it unless words follow ("[19] (p. 107)"), found as the
+    citation checks find them."""
+    pieces, position = [], 0
+    for marker in find_markers(text):
+        position_after = marker.start + len(marker.text)
+        before = text[position:marker.start]
+        words_follow = text[position_after:position_after + 1] not in ("", *" \t\n.,;:!?)")
+        pieces.append(before if words_follow else before.rstrip())
+        position = position_after
+    return "".join(pieces) + text[position:]
 
 
 def _heading(line: str, colon: bool = False) -> str | None:

@@ -54,3 +54,13 @@ def test_setext_heading_and_quotes_are_not_prose():
 def test_plain_text_drops_marks_not_words():
     assert plain_text("A ![chart](x.png) and `code` with __bold__ [2-4] and <b>tags</b>") == (
         "A chart and code with bold and <b>tags</b>")
+
+
+@pytest.mark.parametrize("markdown, expected", [
+    ("Take 500 mg [22, p. 4].", "Take 500 mg."),
+    ("Rest helps [see 5] and so does ice [5 and 7].", "Rest helps and so does ice."),
+    ("As shown [19](p. 107), it works.", "As shown (p. 107), it works."),
+    ("See [NICE](https://www.nice.org.uk) [3].", "See NICE."),
+])
+def test_plain_text_leaves_out_every_marker_the_checks_count(markdown, expected):
+    assert plain_text(markdown) == expected
