@@ -55,6 +55,7 @@ QUICK ?=
 bench: $(VENV)/.installed-dev
 ifeq ($(QUICK),)
 	$(BIN)/python -m benchmarks.citations
+	$(BIN)/python -m benchmarks.claims
 	$(BIN)/python -m benchmarks.retractions
 	$(BIN)/python -m benchmarks.http
 endif
