@@ -27,7 +27,11 @@ TIMEOUT_MS = 10_000
 
 @pytest.fixture
 def live_server(app):
-    """Base URL of the app, served from a background thread for one test."""
+    """Base URL of the app, served from a background thread for one test.
+    Static files are cached by the browser: the development server leaves a
+    file open (a ResourceWarning, an error here) when a browser drops a
+    download midway, as a page left before its script arrived does."""
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -103,6 +107,7 @@ def log_in(page: Page, email: str) -> None:
     page.get_by_role("button", name="Log in").click()
     # Below 992 px the button is in the folded menu (open_menu), hidden but there.
     expect(page.get_by_role("button", name="Log out", include_hidden=True)).to_have_count(1)
+    page.wait_for_load_state("load")  # the desk's script in the cache (see live_server)
 
 
 def flash(page: Page):
