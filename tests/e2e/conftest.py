@@ -27,7 +27,11 @@ TIMEOUT_MS = 10_000
 
 @pytest.fixture
 def live_server(app):
-    """Base URL of the app, served from a background thread for one test."""
+    """Base URL of the app, served from a background thread for one test.
+    Static files are cached by the browser: the development server leaves a
+    file open (a ResourceWarning, an error here) when a browser drops a
+    download midway, as a page left before its script arrived does."""
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -101,7 +105,9 @@ def log_in(page: Page, email: str) -> None:
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    # Below 992 px the button is in the folded menu (open_menu), hidden but there.
+    expect(page.get_by_role("button", name="Log out", include_hidden=True)).to_have_count(1)
+    page.wait_for_load_state("load")  # the desk's script in the cache (see live_server)
 
 
 def flash(page: Page):
@@ -124,9 +130,9 @@ class Browsers:
         self.contexts: list = []
         self.problems: dict[str, list[str]] = {}
 
-    def __call__(self, user, width: int = 1280) -> Page:
+    def __call__(self, user, width: int = 1280, height: int = 900) -> Page:
         context = self.browser.new_context(base_url=self.base_url,
-                                           viewport={"width": width, "height": 900})
+                                           viewport={"width": width, "height": height})
         context.set_default_timeout(TIMEOUT_MS)
         self.contexts.append(context)
         page = context.new_page()
@@ -148,8 +154,20 @@ def browsers(browser, live_server):
     assert opened.unexpected() == {}
 
 
+def open_menu(page: Page):
+    """The main navigation, unfolded first with its "Menu" button when the
+    screen is narrow (below 992 px) and it is folded."""
+    page.wait_for_load_state("domcontentloaded")  # Bootstrap's script (deferred) listens
+    navigation = page.get_by_role("navigation", name="Main")
+    toggler = navigation.get_by_role("button", name="Menu")
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        expect(toggler).to_have_attribute("aria-expanded", "true")
+    return navigation
+
+
 def nav(page: Page, name: str) -> None:
-    page.get_by_role("navigation").get_by_role("link", name=name, exact=True).click()
+    open_menu(page).get_by_role("link", name=name, exact=True).click()
 
 
 def write_and_submit(page: Page, title: str, body: str, references: str) -> str:

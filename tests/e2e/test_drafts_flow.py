@@ -20,7 +20,8 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.goto("/login")
     page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
+    with page.expect_navigation():  # to its load: a page left loading drops its script
+        page.get_by_role("button", name="Log in").click()
 
 
 def write_draft(page: Page, title: str, body: str, references: str = "") -> None:
