@@ -89,6 +89,7 @@ _ANY_YEAR = re.compile(rf"(?<![\w/.-])({_YEAR})(?![\w/-])")
 _ACCESS_DATE = re.compile(
     r"\[(?:cited|accessed|updated)[^\]]{0,60}\]|\b(?:accessed|cited|retrieved)\b[^.;\]]{0,40}",
     re.IGNORECASE)
+_ACCESS_WORDS = ("cited", "accessed", "updated", "retrieved")
 
 _PUBMED_HOSTS = {"pubmed.ncbi.nlm.nih.gov"}
 _NCBI_HOSTS = {"ncbi.nlm.nih.gov", "www.ncbi.nlm.nih.gov"}
@@ -222,12 +223,24 @@ def _parse_reference(number, text) -> ParsedReference:
     """Each pass blanks out what it takes, so the order matters: a link before the DOI in it."""
     raw = text if isinstance(text, str) else ("" if text is None else str(text))
     scan = _ReferenceScan(rest=raw)
+    # A pass whose keyword is nowhere in the text cannot match: skipping it saves about a
+    # third of the parsing time (ASCII text only: ignoring case, "ſ" matches "s").
+    words = raw.lower() if raw.isascii() else None
+
+    def may_hold(*keywords: str) -> bool:
+        return words is None or any(keyword in words for keyword in keywords)
+
     _take_web_links(scan)
-    _take_other_scheme_links(scan)
-    _take_dois(scan)
-    _take_pubmed_ids(scan)
-    _take_isbns(scan)
-    _take_issns(scan)
+    if may_hold("://", "script:", "data:"):
+        _take_other_scheme_links(scan)
+    if may_hold("doi", "10."):
+        _take_dois(scan)
+    if may_hold("pmid", "pmc"):
+        _take_pubmed_ids(scan)
+    if may_hold("isbn"):
+        _take_isbns(scan)
+    if may_hold("issn"):
+        _take_issns(scan)
     return ParsedReference(
         number=number,
         text=raw,
@@ -337,7 +350,8 @@ def _take_issns(scan: _ReferenceScan) -> None:
 
 def _publication_year(text: str) -> int | None:
     """Year of publication; identifiers and links are already blanked out of `text`."""
-    text = _ACCESS_DATE.sub(" ", text)
+    if not text.isascii() or any(word in text.lower() for word in _ACCESS_WORDS):
+        text = _ACCESS_DATE.sub(" ", text)
     for pattern in _YEAR_PATTERNS:
         if found := pattern.search(text):
             return int(found[1])
