@@ -1,12 +1,20 @@
 """Citation engine speed: a 5,000-word article with 300 references, and 10x and
-100x that body. Prints a Markdown table. Run with `make bench` (or
-`python -m benchmarks.citations`)."""
+100x that body; then the six PLOS articles of ../shared/corpus, and sentence splitting
+of their paragraphs by pysbd and by reviewapp.citations.sentences. Prints Markdown
+tables. Run with `make bench` (or `python -m benchmarks.citations`)."""
 
 import statistics
 import time
 from datetime import date
+from pathlib import Path
 
 from reviewapp.citations import engine
+from reviewapp.citations.engine.document import Document
+from reviewapp.citations.jats import parse_jats
+from reviewapp.citations.sentence_rules import NeedsPysbd, rule_spans
+from reviewapp.citations.sentences import _sentence_spans, pysbd_spans
+
+PLOS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "plos"
 
 PARAGRAPH = (
     "Acetaminophen is a first-line analgesic for mild to moderate pain [{a}]. "
@@ -47,6 +55,45 @@ def measure(body: str, refs: list[str], repeat: int) -> tuple[float, float]:
     return first, statistics.median(times)
 
 
+def corpus() -> None:
+    """The six PLOS articles as imported, checked once and again; then how fast their
+    paragraphs are split (no cache) and how many the pass over full stops leaves to pysbd."""
+    files = sorted(PLOS.glob("*.xml")) if PLOS.is_dir() else []
+    if not files:
+        print(f"\n({PLOS} is absent: no corpus figures.)")
+        return
+    print("\n| PLOS article | words | references | first run ms | repeat ms (median) |")
+    print("|---|---|---|---|---|")
+    paragraphs = []
+    for path in files:
+        article = parse_jats(path.read_bytes())
+        first, repeat_ms = measure(article.body, article.references, 5)
+        print(f"| {path.stem} | {len(article.body.split()):,} | {len(article.references)} | "
+              f"{first:.1f} | {repeat_ms:.1f} |")
+        document = Document(article.body)
+        paragraphs += [document.text_of(block) for block in document.blocks
+                       if block.kind == "text"]
+    size = sum(len(text.encode()) for text in paragraphs) / 1000
+    start = time.perf_counter()
+    for text in paragraphs:
+        pysbd_spans(text, letter_lists=True)
+    pysbd_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    for text in paragraphs:
+        _sentence_spans(text)
+    ours_seconds = time.perf_counter() - start
+    left_to_pysbd = 0
+    for text in paragraphs:
+        try:
+            rule_spans(text)
+        except NeedsPysbd:
+            left_to_pysbd += 1
+    print(f"\nSplitting the corpus's {len(paragraphs)} paragraphs ({size:.0f} KB): pysbd "
+          f"{pysbd_seconds * 1000:.0f} ms ({size / pysbd_seconds:,.0f} KB/s), "
+          f"reviewapp.citations.sentences {ours_seconds * 1000:.0f} ms "
+          f"({size / ours_seconds:,.0f} KB/s; {left_to_pysbd} paragraphs left to pysbd).")
+
+
 def main() -> None:
     base_paragraphs = 5000 // len(PARAGRAPH.split())  # about 5,000 words
     print("| body | words | references | first run ms | repeat ms (median) |")
@@ -59,6 +106,7 @@ def main() -> None:
         first, repeat_ms = measure(body, refs, repeat)
         print(f"| {factor}x | {len(body.split()):,} | {len(refs)} | {first:.1f} | "
               f"{repeat_ms:.1f} |")
+    corpus()
 
 
 if __name__ == "__main__":
