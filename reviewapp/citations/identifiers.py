@@ -227,20 +227,25 @@ def _parse_reference(number, text) -> ParsedReference:
     # third of the parsing time (ASCII text only: ignoring case, "ſ" matches "s").
     words = raw.lower() if raw.isascii() else None
 
-    def may_hold(*keywords: str) -> bool:
-        return words is None or any(keyword in words for keyword in keywords)
+    # Identifiers sit near the end of a reference: a pass also starts its scan where its
+    # first keyword is (less `lead` characters: "dx." before "doi", "e-" before "issn").
+    def first_at(*keywords: str, lead: int = 0) -> int | None:
+        if words is None:
+            return 0
+        found = [index for keyword in keywords if (index := words.find(keyword)) >= 0]
+        return max(min(found) - lead, 0) if found else None
 
     _take_web_links(scan)
-    if may_hold("://", "script:", "data:"):
+    if first_at("://", "script:", "data:") is not None:
         _take_other_scheme_links(scan)
-    if may_hold("doi", "10."):
-        _take_dois(scan)
-    if may_hold("pmid", "pmc"):
-        _take_pubmed_ids(scan)
-    if may_hold("isbn"):
-        _take_isbns(scan)
-    if may_hold("issn"):
-        _take_issns(scan)
+    if (start := first_at("doi", "10.", lead=3)) is not None:
+        _take_dois(scan, start)
+    if (start := first_at("pmid", "pmc")) is not None:
+        _take_pubmed_ids(scan, start)
+    if (start := first_at("isbn")) is not None:
+        _take_isbns(scan, start)
+    if (start := first_at("issn", lead=2)) is not None:
+        _take_issns(scan, start)
     return ParsedReference(
         number=number,
         text=raw,
@@ -284,22 +289,22 @@ def _take_other_scheme_links(scan: _ReferenceScan) -> None:
         scan.blank(match.start(), match.end())
 
 
-def _take_dois(scan: _ReferenceScan) -> None:
+def _take_dois(scan: _ReferenceScan, start: int = 0) -> None:
     """Labelled DOIs ("doi:", "doi.org/"), then bare ones; a malformed bare one is not reported."""
-    for match in _LABELLED_DOI.finditer(scan.rest):
+    for match in _LABELLED_DOI.finditer(scan.rest, start):
         token = match[1] or match[2] or match[3] or ""
         if not scan.add_doi(token):
             scan.malformed("DOI", f"DOI {quoted(strip_trailing_punctuation(token))} is not a "
                                   "valid DOI (a DOI looks like 10.1234/abc).")
         scan.blank(match.start(), match.end())
-    for match in _BARE_DOI.finditer(scan.rest):
+    for match in _BARE_DOI.finditer(scan.rest, start):
         scan.add_doi(match[0])
         scan.blank(match.start(), match.end())
 
 
-def _take_pubmed_ids(scan: _ReferenceScan) -> None:
+def _take_pubmed_ids(scan: _ReferenceScan, start: int = 0) -> None:
     """Labelled PMIDs and PMCIDs, then bare PMC numbers."""
-    for match in _PMID.finditer(scan.rest):
+    for match in _PMID.finditer(scan.rest, start):
         token = strip_trailing_punctuation(match[1])
         if re.fullmatch(r"[1-9]\d{0,8}", token):
             scan.pmids.append(token)
@@ -307,7 +312,7 @@ def _take_pubmed_ids(scan: _ReferenceScan) -> None:
             scan.malformed(
                 "PMID", f"PMID {quoted(token)} is not a PubMed number (it is 1 to 9 digits).")
         scan.blank(match.start(), match.end())
-    for match in _PMCID.finditer(scan.rest):
+    for match in _PMCID.finditer(scan.rest, start):
         token = strip_trailing_punctuation(match[1])
         if found := re.fullmatch(r"(?:PMC)?(\d{1,9})", token, re.IGNORECASE):
             scan.pmcids.append(f"PMC{found[1]}")
@@ -315,14 +320,14 @@ def _take_pubmed_ids(scan: _ReferenceScan) -> None:
             scan.malformed("PMCID", f"PMCID {quoted(token)} is not a PubMed Central number "
                                     "(it looks like PMC1234567).")
         scan.blank(match.start(), match.end())
-    for match in _BARE_PMCID.finditer(scan.rest):
+    for match in _BARE_PMCID.finditer(scan.rest, start):
         scan.pmcids.append(f"PMC{match[1]}")
         scan.blank(match.start(), match.end())
 
 
-def _take_isbns(scan: _ReferenceScan) -> None:
+def _take_isbns(scan: _ReferenceScan, start: int = 0) -> None:
     """The number after each "ISBN" label; a label followed by no number at all is ignored."""
-    for label in _ISBN_LABEL.finditer(scan.rest):
+    for label in _ISBN_LABEL.finditer(scan.rest, start):
         number_match = (_ISBN13.match(scan.rest, label.end())
                         or _ISBN10.match(scan.rest, label.end()))
         if number_match:
@@ -338,8 +343,8 @@ def _take_isbns(scan: _ReferenceScan) -> None:
         scan.blank(label.start(), end)
 
 
-def _take_issns(scan: _ReferenceScan) -> None:
-    for match in _ISSN.finditer(scan.rest):
+def _take_issns(scan: _ReferenceScan, start: int = 0) -> None:
+    for match in _ISSN.finditer(scan.rest, start):
         number_match = _ISSN_NUMBER.match(scan.rest, match.start(1))
         token = number_match[0] if number_match else strip_trailing_punctuation(match[1])
         value, problem = _check_issn(token)
