@@ -44,8 +44,8 @@ def numbered(*references: str) -> str:
 IBUPROFEN = DemoArticle(
     title="Ibuprofen for acute low back pain",
     body="""\
-Most episodes of new low back pain settle within a few weeks. Keeping active and carrying
-on with normal activities, including work, helps recovery [1].
+Most new episodes of low back pain get better within a few weeks; NICE advises keeping
+active and carrying on with normal activities, including work, as far as possible [1].
 
 ## Which painkiller
 
@@ -88,8 +88,8 @@ toothache, and for a high temperature [1].
 
 The usual adult dose is 500 mg to 1 g up to 4 times in 24 hours, leaving at least 4 hours
 between doses, and no more than 4 g in 24 hours [1]. Adults who weigh less than 50 kg, have
-liver problems or drink a lot of alcohol may need a lower dose and should ask a pharmacist
-or doctor first [1].
+liver or kidney problems or drink a lot of alcohol may need a lower dose and should ask a
+pharmacist or doctor first [1].
 
 ## Cautions
 
@@ -157,10 +157,10 @@ trying, or are vomiting blood or passing black stools: these need to be checked 
 ## Longer treatment
 
 When treatment is needed for longer, NICE advises reviewing it at least once a year and
-trying a lower dose or stopping when symptoms allow [1]. In a large randomised trial,
-people taking a similar medicine, pantoprazole, for about three years had no more
-pneumonia, fractures, dementia or kidney disease than those taking a placebo, though gut
-infections may have been slightly more common [3].
+trying a lower dose or stopping when symptoms allow [1]. In a large randomised trial in
+people with heart or artery disease, those taking a similar medicine, pantoprazole, for
+about three years had no more pneumonia, fractures, dementia or kidney disease than those
+taking a placebo, though gut infections may have been slightly more common [3].
 """,
     references=numbered(
         "National Institute for Health and Care Excellence. Gastro-oesophageal reflux "
