@@ -108,3 +108,16 @@ def test_the_readme_walkthrough_article_checks_clean(app, rows):
         article = create_article(author, DraftContent(
             title=TOUR_TITLE, body=TOUR_BODY, references_text=TOUR_REFERENCES, tags=[]))
         assert report_of(article.current_revision_id).findings == []
+
+
+def test_with_reviewers_deciding_the_report_itself_sends_the_article_back(app, rows):
+    """CHANGES_DECISION=reviewer: the demo's request for changes returns the article at
+    once, the reviewer's report its letter, and the load still succeeds."""
+    app.config["CHANGES_DECISION"] = "reviewer"
+    assert "Demo data loaded." in load(app)
+    with rows() as session:
+        sent_back = session.scalar(select(Article).where(
+            Article.slug == "cetirizine-for-hay-fever-in-adults"))
+        assert sent_back.state == "changes_requested"
+        assert session.scalar(select(ReviewRound.decision_letter).where(
+            ReviewRound.article_id == sent_back.id)) == CETIRIZINE.report
