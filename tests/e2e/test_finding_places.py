@@ -99,6 +99,8 @@ def test_desk_page_shows_a_finding_in_the_article(browsers, make_user, make_arti
     claim = _finding(page, "claim-uncited")
     claim.get_by_role("button", name="Show in the article").click()
     assert _highlighted(page) == CLAIM
+    _finding(page, "marker-unresolved").get_by_role("button", name="Show in the article").click()
+    assert _highlighted(page) == "[4]"
     uncited = _finding(page, "reference-uncited")
     expect(uncited.get_by_role("link", name="Reference 2 in the list")).to_have_attribute(
         "href", "#ref-2")

@@ -55,7 +55,14 @@
 
   // The text nodes of `root` with their spacing collapsed, and for each character kept the
   // node and offset it came from, so that a sentence can be found across links and emphasis.
+  // The article does not change once the page is shown: each is read once.
+  var flattened = [];
   function flatten(root) {
+    for (var k = 0; k < flattened.length; k += 1) {
+      if (flattened[k].root === root) {
+        return flattened[k];
+      }
+    }
     var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     var flat = "";
     var places = [];
@@ -69,25 +76,31 @@
         places.push([node, i]);
       }
     }
-    return {text: flat, places: places};
+    flattened.push({root: root, text: flat, places: places});
+    return flattened[flattened.length - 1];
   }
 
-  function rangeInArticle(root, wanted) {
-    var flat = flatten(root);
+  // Where `wanted` is in the flattened text, at or after `from`: [index, length], or null.
+  // Markdown's emphasis and code marks are not in the rendered text: tried without them too.
+  function locate(flat, wanted, from) {
     var tries = [wanted, wanted.replace(/[*_`]/g, "")];
     for (var t = 0; t < tries.length; t += 1) {
       var needle = tries[t].replace(/\s+/g, " ").trim();
-      var at = needle ? flat.text.indexOf(needle) : -1;
+      var at = needle ? flat.text.indexOf(needle, from) : -1;
       if (at !== -1) {
-        var first = flat.places[at];
-        var last = flat.places[at + needle.length - 1];
-        var range = document.createRange();
-        range.setStart(first[0], first[1]);
-        range.setEnd(last[0], last[1] + 1);
-        return range;
+        return [at, needle.length];
       }
     }
     return null;
+  }
+
+  function toRange(flat, found) {
+    var first = flat.places[found[0]];
+    var last = flat.places[found[0] + found[1] - 1];
+    var range = document.createRange();
+    range.setStart(first[0], first[1]);
+    range.setEnd(last[0], last[1] + 1);
+    return range;
   }
 
   // Marks the range with the CSS Custom Highlight API where the browser has it.
@@ -100,15 +113,16 @@
   // In the article, the marker or sentence; a marker such as [1] occurs often, so it is
   // looked for inside its sentence first.
   function findInArticle(root, text, context) {
-    var sentence = context ? rangeInArticle(root, context) : null;
+    var flat = flatten(root);
+    var sentence = context ? locate(flat, context, 0) : null;
     if (sentence && text !== context) {
-      var inside = rangeInArticle(sentence.commonAncestorContainer.nodeType === 1 ?
-        sentence.commonAncestorContainer : sentence.commonAncestorContainer.parentNode, text);
-      if (inside && sentence.compareBoundaryPoints(Range.START_TO_START, inside) <= 0) {
-        return inside;
+      var inside = locate(flat, text, sentence[0]);
+      if (inside && inside[0] + inside[1] <= sentence[0] + sentence[1]) {
+        return toRange(flat, inside);
       }
     }
-    return sentence || rangeInArticle(root, text);
+    var found = sentence || locate(flat, text, 0);
+    return found ? toRange(flat, found) : null;
   }
 
   document.querySelectorAll("a.finding-goto[data-finding-field]").forEach(function (link) {
