@@ -106,3 +106,15 @@ def test_desk_page_shows_a_finding_in_the_article(browsers, make_user, make_arti
         "href", "#ref-2")
     expect(page.locator("#ref-2").get_by_role("link", name="PubMed")).to_have_attribute(
         "href", "https://pubmed.ncbi.nlm.nih.gov/11111111/")
+
+
+def test_findings_quoting_long_links_fit_a_phone(browsers, make_user, make_article):
+    author = make_user(roles=["author"], name="Ada Author")
+    long_link = "https://guidance.example.org/?id=" + "7f3a9c" * 16  # no break inside
+    article_id = make_article(author, body=BODY,
+                              references=f"{REFERENCES}\n3. Guideline. 2024. {long_link}")
+    page = browsers(author, width=390, height=844)
+    for path in (f"/desk/articles/{article_id}/edit", f"/desk/articles/{article_id}"):
+        page.goto(path)
+        expect(_finding(page, "reference-uncited").last).to_contain_text("Reference 3")
+        assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth"), path
