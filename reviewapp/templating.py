@@ -2,6 +2,8 @@
 
 from reviewapp.accounts.permissions import has_role
 from reviewapp.articles.summary import article_summary
+from reviewapp.citations import finding_advice
+from reviewapp.citations.identifier_links import links_of_text
 from reviewapp.lifecycle.events import EVENTS, SIMPLE_EVENTS
 from reviewapp.lifecycle.states import state_badge, state_label, waiting_for
 from reviewapp.rendering import render_markdown
@@ -23,3 +25,8 @@ def register_templating(app):
     app.jinja_env.globals["has_role"] = has_role
     app.jinja_env.globals["verdict_labels"] = VERDICT_LABELS  # claim verdicts (issue 14)
     app.jinja_env.filters["summary"] = article_summary  # a body's gist, plain text (mail)
+    # Citation findings as people read them, and where a reference's identifiers lead.
+    app.jinja_env.globals["shown_findings"] = finding_advice.shown_findings
+    app.jinja_env.globals["count_phrase"] = finding_advice.count_phrase
+    app.jinja_env.globals["blocking_phrase"] = finding_advice.blocking_phrase
+    app.jinja_env.globals["reference_links"] = links_of_text

@@ -141,12 +141,31 @@ def split_reference_list(text: str | None) -> ReferenceList:
     does not start the next entry continues the one before it, and a DOI or link broken by
     the wrap is joined, or named in a note when that cannot be done safely. Without numbering,
     each line is one reference."""
-    lines = [line for line in (text or "").splitlines() if line.strip()]
+    return _read([line for line in (text or "").splitlines() if line.strip()])[0].result()
+
+
+def entry_first_lines(text: str | None) -> list[int]:
+    """For each entry of split_reference_list(text), the line of `text` it starts on
+    (0 for the first line of text.splitlines()), so a finding on reference n can point there."""
+    numbered = [(index, line) for index, line in enumerate((text or "").splitlines())
+                if line.strip()]
+    reader, first_lines = _read([line for _, line in numbered])
+    # As in ListReader.result(): an entry that joins to nothing is no reference.
+    return [numbered[first][0] for first, lines in zip(first_lines, reader.groups, strict=True)
+            if join_wrapped_lines(lines)[0]]
+
+
+def _read(lines: list[str]) -> tuple[ListReader, list[int]]:
+    """The reader after all lines, and the index in `lines` where each of its groups began."""
     numbering = _numbering(lines)
     reader = ListReader(numbering, one_per_line=numbering is None)
-    for line in lines:
+    first_lines = []
+    for index, line in enumerate(lines):
+        count = len(reader.groups)
         reader.add(line)
-    return reader.result()
+        if len(reader.groups) > count:
+            first_lines.append(index)
+    return reader, first_lines
 
 
 def number_reference_list(entries: list[str]) -> str:

@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from urllib.parse import quote
 
 from flask import current_app
 from markupsafe import Markup
@@ -15,6 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from reviewapp.articles.models import Article, Revision
+from reviewapp.citations import identifier_links
 from reviewapp.citations.engine import notice_kind, retraction_keys
 from reviewapp.citations.identifiers import REGISTERED_IDENTIFIERS, parse_reference
 from reviewapp.citations.models import CitationReport, Retraction
@@ -93,24 +93,21 @@ class PublicReference:
 
     @property
     def doi_url(self) -> str | None:
-        return f"https://doi.org/{quote(self.doi, safe='/:;()[]')}" if self.doi else None
+        return identifier_links.doi_url(self.doi)
 
     @property
     def pubmed_url(self) -> str | None:
-        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else None
+        return identifier_links.pubmed_url(self.pmid)
 
     @property
     def pmc_url(self) -> str | None:
-        return (f"https://pmc.ncbi.nlm.nih.gov/articles/{self.pmcid}/"
-                if self.pmcid else None)
+        return identifier_links.pmc_url(self.pmcid)
 
     @property
     def web_url(self) -> str | None:
         """The link typed in the reference, when it is a web address and no DOI
         or PubMed link stands for it already."""
-        if not self.url or self.doi or self.pmid or self.pmcid:
-            return None
-        return self.url if self.url.lower().startswith(("https://", "http://")) else None
+        return identifier_links.web_url(self.url, self.doi, self.pmid, self.pmcid)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ whatever the number of claims."""
 
 from dataclasses import dataclass
 from types import SimpleNamespace
-from urllib.parse import quote
 
 from flask_login import current_user
 
 from reviewapp.articles.models import Article, Reference
+from reviewapp.citations import identifier_links
 from reviewapp.citations.engine import ArticleClaim
 from reviewapp.reviews.claim_forms import SupportForm, VerdictsForm
 from reviewapp.reviews.claims import (
@@ -31,13 +31,11 @@ class CitedReference:
 
     @property
     def doi_url(self) -> str | None:
-        doi = self.reference.doi if self.reference else None
-        return f"https://doi.org/{quote(doi, safe='/:;()[]')}" if doi else None
+        return identifier_links.doi_url(self.reference.doi if self.reference else None)
 
     @property
     def pubmed_url(self) -> str | None:
-        pmid = self.reference.pmid if self.reference else None
-        return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid else None
+        return identifier_links.pubmed_url(self.reference.pmid if self.reference else None)
 
 
 @dataclass

@@ -47,7 +47,10 @@ def test_author_previews_saves_and_finds_a_draft(page, make_user, browser_proble
     expect(preview).to_contain_text("Ibuprofen reduces pain [1].")
     references = preview.locator("ol.references > li")
     expect(references).to_have_count(1)
-    expect(references.first).to_have_text("Doe J. Ibuprofen trial. BMJ. 2020. doi:10.1136/bmj.m1")
+    expect(references.first).to_have_text(
+        "Doe J. Ibuprofen trial. BMJ. 2020. doi:10.1136/bmj.m1 DOI")
+    expect(references.first.get_by_role("link", name="DOI")).to_have_attribute(
+        "href", "https://doi.org/10.1136/bmj.m1")
     # The preview keeps what was typed, ready to save.
     expect(page.get_by_label("Title", exact=True)).to_have_value(TITLE)
     # Bootstrap's stylesheet is served and applied under the strict CSP.

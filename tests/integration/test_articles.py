@@ -34,7 +34,8 @@ def test_author_creates_a_draft_with_numbered_references(client, author, rows, a
     assert "Draft saved." in page
     assert "Ibuprofen for acute low back pain" in page
     assert "<strong>the trial</strong>" in page
-    assert '<li id="ref-2">Roe R. NSAIDs. Lancet. 2019. PMID: 31000001</li>' in page
+    assert ('<li id="ref-2">Roe R. NSAIDs. Lancet. 2019. PMID: 31000001 <a href="https://pubmed'
+            '.ncbi.nlm.nih.gov/31000001/" rel="noopener noreferrer">PubMed</a></li>') in page
     with rows() as session:
         article = session.scalars(select(Article)).one()
         assert article.state == "draft" and article.slug == "ibuprofen-for-acute-low-back-pain"

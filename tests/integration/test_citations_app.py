@@ -257,7 +257,7 @@ def test_two_approvals_do_not_approve_while_an_error_is_unwaived(blocked, app, r
 
     page = desk.page(desk.editor)
     assert "Approvals on this revision: 2 of 2" in _text(page)
-    assert "1 error block approval" in _text(_section(page, "Citation check"))
+    assert "1 error blocks approval" in _text(_section(page, "Citation check"))
     dashboard = desk.client(desk.editor).get("/desk/editor").get_data(as_text=True)
     blocked_section = _text(_section(dashboard, "Blocked by citation findings"))
     assert TITLE in blocked_section and "1 unwaived error" in blocked_section
