@@ -8,6 +8,7 @@ from reviewapp.accounts.permissions import can_edit_draft
 from reviewapp.articles import services
 from reviewapp.articles.forms import DraftForm, JatsImportForm
 from reviewapp.articles.pages import article_context
+from reviewapp.articles.word_diff import word_diff
 from reviewapp.citations import services as citations
 from reviewapp.citations.importers import ReferenceImportError, import_references
 from reviewapp.citations.jats import JatsImportError, parse_jats
@@ -52,7 +53,8 @@ def _flash_reference_notes(content: services.DraftContent) -> None:
         flash(note, "warning")
 
 
-def _edit_page(form: DraftForm, article, preview: bool = False, status: int | None = None):
+def _edit_page(form: DraftForm, article, preview: bool = False, status: int | None = None,
+               stale: dict | None = None):
     """The draft form, with the citation report: of the text just previewed, or
     of the saved draft."""
     if preview:
@@ -64,7 +66,7 @@ def _edit_page(form: DraftForm, article, preview: bool = False, status: int | No
                   if article and not article.current_revision.is_frozen else None)
     return render_form("articles/edit.html", form, status, article=article,
                        preview=_content(form) if preview else None, report=report,
-                       waivers={}, waive_forms={}, blocking=[],
+                       waivers={}, waive_forms={}, blocking=[], stale=stale,
                        letter_round=rounds.letter_round_of(article) if article else None)
 
 
@@ -124,10 +126,10 @@ def edit(article_id: int):
     article = access.get_draft_for_edit(article_id, current_user)
     form = DraftForm()
     if request.method == "GET":
-        revision = article.current_revision
-        form.title.data, form.body.data = revision.title, revision.body
-        form.references.data = number_reference_list(revision.reference_texts)
-        form.tags.data = ", ".join(article.tag_names)
+        texts = services.draft_texts(article)
+        form.title.data, form.body.data = texts["title"], texts["body"]
+        form.references.data, form.tags.data = texts["references"], texts["tags"]
+        form.open_on(texts)
         form.version.data = article.version
     elif form.validate_on_submit():
         if _imported_references(form):
@@ -138,12 +140,14 @@ def edit(article_id: int):
         try:
             if form.preview.data:
                 return _edit_page(form, article, preview=True)
+            if form.merge.data:
+                return _merge(form, article)
             content = _content(form)
             services.save_draft(article.id, current_user, form.version.data, content)
         except StaleVersion as error:
             db.session.rollback()
             flash(error.message, "danger")
-            return _edit_page(form, article, status=409)
+            return _stale_page(form, article)
         except InvalidInput as error:
             db.session.rollback()
             form.references.errors.append(error.message)
@@ -153,6 +157,42 @@ def edit(article_id: int):
             _flash_reference_notes(content)
             return redirect(url_for("articles.show", article_id=article.id))
     return _edit_page(form, article)
+
+
+def _merge(form: DraftForm, article):
+    """Apply my changes to the latest version: saved when none collides with a
+    change made meanwhile; otherwise nothing is saved and the typed text stays."""
+    merged = services.merge_draft(article.id, current_user, form.version.data,
+                                  form.texts("opened_"), form.texts())
+    refused = [(LABELS[name], passage) for name, m in merged.items() for passage in m.refused]
+    if refused:
+        db.session.rollback()
+        flash("Nothing was saved: some of your changes are in places that were also "
+              "changed since you opened the form. Your text is still in the form below; "
+              "change it as needed and save it, or copy what you need.", "danger")
+        return _stale_page(form, article, refused=refused)
+    db.session.commit()
+    flash("Your changes were applied to the latest version and saved.", "success")
+    return redirect(url_for("articles.show", article_id=article.id))
+
+
+LABELS = {"title": "Title", "body": "Body", "references": "References", "tags": "Tags"}
+
+
+def _stale_page(form: DraftForm, article, refused=()):
+    """The form kept as typed, what changed since it was opened, and the latest
+    version to check the next save against (409)."""
+    db.session.refresh(article)
+    latest = services.draft_texts(article)
+    opened = form.texts("opened_")
+    changes = [(LABELS[name], word_diff(opened[name], latest[name]))
+               for name in DraftForm.TEXT_FIELDS]
+    form.show_version(article.version)
+    return _edit_page(form, article, status=409,
+                      stale={"changes": [(label, diff) for label, diff in changes
+                                         if diff.changed],
+                             "refused": refused,
+                             "editable": can_edit_draft(current_user, article)})
 
 
 @bp.route("/import", methods=["GET", "POST"])
