@@ -13,6 +13,7 @@ from reviewapp.accounts.permissions import (
     can_edit_draft,
     can_see_all_articles,
 )
+from reviewapp.articles import kept_drafts
 from reviewapp.articles.merge import Merged, merge_text
 from reviewapp.articles.models import Article, ArticleTag, Reference, Revision, listed_revision
 from reviewapp.audit.services import record
@@ -161,6 +162,7 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
         article.tags = []
         db.session.flush()
         article.tags = [ArticleTag(name=t) for t in content.tags]
+    kept_drafts.forget(actor.id, article.id)  # a form kept through a login is done with
     if changes:
         article.version += 1
         check_revision(revision)

@@ -3,6 +3,8 @@ shows what changed since it was opened and merges the author's changes into
 the latest version when they do not collide; the next save after a conflict
 succeeds."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import lxml.html
 from sqlalchemy import select
 
@@ -143,3 +145,94 @@ def test_a_merge_refused_when_the_draft_changed_again(app, rows, make_user, make
     assert saved(rows, article_id)[1:] == ("Third title", BODY)
     assert "Third title" in lxml.html.fromstring(response.get_data(as_text=True)
                                                  ).get_element_by_id("stale-form").text_content()
+
+
+# --- a save after the session ended ------------------------------------------------------
+
+def signed_out_save(app, make_user, make_article, csrf):
+    """Open the form, lose the session (cookies cleared), save: the redirect."""
+    author = make_user(roles=["author"], name="Alice Author")
+    article_id = make_article(author, body=BODY, references=REFERENCES)
+    client = log_in(app, author)
+    fields = open_form(client, article_id)
+    client.delete_cookie("session")
+    typed = {**fields, "body": BODY + "\n\nTake it with water."}
+    return author, article_id, client, typed, send_anonymous(client, article_id, typed, csrf)
+
+
+def send_anonymous(client, article_id, fields, csrf):
+    data = {**fields, "save": "Save draft"}
+    if not csrf:
+        data["csrf_token"] = "a token from the session that ended"
+    return client.post(f"/desk/articles/{article_id}/edit", data=data)
+
+
+def test_a_save_after_the_session_ended_is_kept_through_the_login(app, rows, make_user,
+                                                                 make_article):
+    for csrf in (False, True):  # the session's token gone, or a fresh anonymous one
+        author, article_id, client, typed, response = signed_out_save(
+            app, make_user, make_article, csrf)
+        assert response.status_code == 302
+        login_url = response.headers["Location"]
+        assert login_url.startswith("/login?next=")
+        before = saved(rows, article_id)
+        page = client.get(login_url).get_data(as_text=True)
+        assert "You were signed out before your changes were saved." in page
+        response = client.post(login_url, data={"email": author.email, "password": PASSWORD})
+        assert response.status_code == 302
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "You were signed out before your changes were saved." in page
+        assert "Save them now?" in page
+        shown = form_of(page)
+        assert shown["body"] == typed["body"]
+        assert saved(rows, article_id) == before  # nothing saved without the author
+        assert send(client, article_id, shown).status_code == 302
+        assert saved(rows, article_id)[2] == typed["body"]
+        # Saved: the kept form is gone.
+        again = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "no longer there" in again
+
+
+def test_a_kept_form_is_shown_only_to_its_author(app, rows, make_user, make_article):
+    author, article_id, client, typed, response = signed_out_save(
+        app, make_user, make_article, csrf=False)
+    kept_url = parse_qs(urlsplit(response.headers["Location"]).query)["next"][0]
+    assert kept_url.startswith(f"/desk/articles/{article_id}/edit?kept=")
+    other = make_user(roles=["author"], name="Other Author")
+    stranger = log_in(app, other)
+    assert stranger.get(kept_url).status_code in (403, 404)
+    # Its author, with a changed token, sees the saved draft only.
+    mine = log_in(app, author)
+    page = mine.get(kept_url[:-4] + "xxxx").get_data(as_text=True)
+    assert "no longer there" in page and "Take it with water" not in page
+
+
+def test_a_form_without_a_genuine_key_is_not_kept(app, rows, make_user, make_article):
+    author = make_user(roles=["author"])
+    article_id = make_article(author, body=BODY, references=REFERENCES)
+    client = app.test_client()
+    response = send_anonymous(client, article_id, {
+        "title": "Spam", "body": "Buy now", "references": "", "tags": "", "version": "1",
+        "draft_key": "forged"}, csrf=False)
+    assert response.status_code == 302
+    assert "kept" not in response.headers["Location"]
+    with rows() as session:
+        from reviewapp.articles.models import KeptDraft
+
+        assert session.scalars(select(KeptDraft)).all() == []
+
+
+def test_a_form_open_longer_than_its_token_is_shown_again_unsaved(app, rows, make_user,
+                                                                  make_article):
+    author = make_user(roles=["author"])
+    article_id = make_article(author, body=BODY, references=REFERENCES)
+    client = log_in(app, author)
+    typed = {**open_form(client, article_id), "body": BODY + "\n\nMore."}
+    before = saved(rows, article_id)
+    response = send_anonymous(client, article_id, typed, csrf=False)  # the token is stale
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This form was open too long to be saved safely." in page
+    assert form_of(page)["body"] == typed["body"] and saved(rows, article_id) == before
+    assert send(client, article_id, form_of(page)).status_code == 302
+    assert saved(rows, article_id)[2] == typed["body"]
