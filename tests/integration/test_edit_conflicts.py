@@ -236,3 +236,20 @@ def test_a_form_open_longer_than_its_token_is_shown_again_unsaved(app, rows, mak
     assert form_of(page)["body"] == typed["body"] and saved(rows, article_id) == before
     assert send(client, article_id, form_of(page)).status_code == 302
     assert saved(rows, article_id)[2] == typed["body"]
+
+
+def test_a_save_after_an_idle_session_ended_is_kept_too(app, rows, make_user, make_article):
+    author = make_user(roles=["author"])
+    article_id = make_article(author, body=BODY, references=REFERENCES)
+    client = log_in(app, author)
+    page = client.get(f"/desk/articles/{article_id}/edit").get_data(as_text=True)
+    token = lxml.html.fromstring(page).xpath("//input[@name='csrf_token']/@value")[0]
+    typed = {**form_of(page), "body": BODY + "\n\nMore.", "csrf_token": token}
+    idle = app.config["SESSION_IDLE_MINUTES"] * 60 + 60
+    with client.session_transaction() as session:  # the author was away too long
+        session["seen_at"] -= idle
+        session["login_at"] -= idle
+    response = client.post(f"/desk/articles/{article_id}/edit", data={**typed, "save": "x"})
+    assert response.status_code == 302
+    assert "kept%3D" in response.headers["Location"]
+    assert saved(rows, article_id)[2] == BODY

@@ -37,6 +37,20 @@ def test_comments_and_letter_wait_for_the_decision_then_sit_beside_the_editor(
     assert "col-lg-8" in form_column.get("class")
 
 
+def test_resolved_comments_leave_the_column_beside_the_editor(app, desk):  # noqa: F811
+    reviewer = desk.reviewers[0]
+    assert desk.comment(reviewer, "How rare?", paragraph=2).status_code == 302
+    assert desk.comment(reviewer, "Which dose?", paragraph=1).status_code == 302
+    first, second = desk.comment_ids()
+    desk.send_back(reviewer, "See my comments.")
+    assert desk.thread(desk.author, second, "addressed", "Dose given.").status_code == 302
+    assert desk.thread(reviewer, second, "resolve").status_code == 302
+    threads = lxml.html.fromstring(desk.page(desk.author, "/edit")).xpath(
+        "//aside//section[@id='passage-comments']//*[@class='comment-body']")
+    assert [t.text_content().strip() for t in threads] == ["How rare?"]
+    assert "Which dose?" in desk.seen(desk.author)  # still on the article page
+
+
 def test_a_draft_never_reviewed_is_edited_full_width(app, make_user, make_article):
     from tests.integration.test_edit_conflicts import log_in
 
