@@ -6,7 +6,7 @@ FLASK   = $(BIN)/flask --app reviewapp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint install bench soak
+.PHONY: run test lint install bench soak screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,17 @@ ifeq ($(QUICK),)
 	$(BIN)/python -m benchmarks.http
 endif
 	QUICK=$(QUICK) $(BIN)/python -m benchmarks.pages
+
+# The README's pictures (docs/screenshots/*.png, checked in): the first-ten-minutes
+# browser test on the demo data saves each step's 1366x900 viewport; pngquant and
+# optipng (apt-get install -y pngquant optipng) shrink them when installed. The old
+# pictures are replaced only when the whole walk passed.
+screenshots: $(VENV)/.installed-dev
+	set -e; shots=$$(mktemp -d); trap 'rm -rf "$$shots"' EXIT; \
+	TEST_DATABASE_URL= REQUIRE_BROWSER=1 SCREENSHOTS_DIR="$$shots" $(BIN)/python -m pytest -q \
+	  tests/e2e/test_first_ten_minutes.py -k sqlite; \
+	if command -v pngquant >/dev/null; then \
+	  pngquant --quality=80-95 --skip-if-larger --force --ext .png "$$shots"/*.png || true; fi; \
+	if command -v optipng >/dev/null; then optipng -quiet -o2 "$$shots"/*.png; fi; \
+	mkdir -p docs/screenshots; rm -f docs/screenshots/*.png; \
+	cp "$$shots"/*.png docs/screenshots/; ls -s docs/screenshots

@@ -1,4 +1,5 @@
-"""Demo users and articles for `make run`."""
+"""Demo users and articles for `make run`: one article in each state a new user wants to
+see (demo_articles.py holds their text)."""
 
 from datetime import timedelta
 
@@ -9,30 +10,39 @@ from reviewapp.accounts.services import create_user
 from reviewapp.articles.services import DraftContent, create_article
 from reviewapp.citations.services import report_of, waivers_of
 from reviewapp.db import utcnow
+from reviewapp.demo_articles import (
+    APPROVED,
+    CHANGES_REQUESTED,
+    DEMO_ARTICLES,
+    DRAFT,
+    PARACETAMOL,
+    DemoArticle,
+)
 from reviewapp.extensions import db
+from reviewapp.lifecycle.states import UNDER_REVIEW
 from reviewapp.reviews.claims import claims_of, open_warnings, save_verdicts
+from reviewapp.reviews.comments import Passage, add_comment
 from reviewapp.reviews.signing import SUPPORTED
-from reviewapp.workflow.review_commands import accept_assignment, approve_revision, assign_reviewer
-from reviewapp.workflow.services import submit_article
+from reviewapp.workflow.review_commands import (
+    accept_assignment,
+    approve_revision,
+    assign_reviewer,
+    request_changes,
+)
+from reviewapp.workflow.services import decide_changes, submit_article
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_USERS = [
     ("author@example.org", "Alice Author", ["author"], []),
-    ("reviewer@example.org", "Dr. Rita Reviewer", ["reviewer"], ["pain medicine"]),
-    ("reviewer2@example.org", "Dr. Raj Second", ["reviewer"], ["pain medicine"]),
+    ("reviewer@example.org", "Dr. Rita Reviewer", ["reviewer"],
+     ["pain medicine", "gastroenterology"]),
+    ("reviewer2@example.org", "Dr. Raj Second", ["reviewer"], ["pain medicine", "allergy"]),
     ("editor@example.org", "Eddie Editor", ["editor"], []),
     ("admin@example.org", "Ada Admin", ["admin"], []),
 ]
 
-DEMO_BODY = """Acetaminophen is a common first-line analgesic for mild pain [1].
-
-For adults the usual dose is 500 mg to 1 g every 6 hours, not exceeding
-4 g per day [1,2].
-"""
-DEMO_REFERENCES = "\n".join([
-    "1. Smith J, Jones K. Acetaminophen for acute pain. BMJ. 2021;372:n1. doi:10.1136/bmj.n1",
-    "2. Doe A. Paracetamol dosing in adults. Lancet. 2020;395:10. PMID: 31000001",
-])
+# A medically sound article for load tests to copy (tests/soak seeds with it).
+DEMO_BODY, DEMO_REFERENCES = PARACETAMOL.body, PARACETAMOL.references
 
 
 def load_demo() -> bool:
@@ -42,27 +52,38 @@ def load_demo() -> bool:
     users = {email: create_user(email=email, display_name=name, password=DEMO_PASSWORD,
                                 roles=roles, specialties=specialties)
              for email, name, roles, specialties in DEMO_USERS}
-    author, editor = users["author@example.org"], users["editor@example.org"]
-    reviewers = [users["reviewer@example.org"], users["reviewer2@example.org"]]
-    # One article of each kind a new user wants to see: a draft, one waiting
-    # for reviews, one approved with two signatures.
-    create_article(author, DraftContent(
-        title="Ibuprofen for acute low back pain", body=DEMO_BODY.replace("Acetaminophen",
-                                                                      "Ibuprofen"),
-        references_text=DEMO_REFERENCES, tags=["pain medicine"]))
-    for title, approve in (("Paracetamol for fever in adults", False),
-                           ("Acetaminophen for mild pain in adults", True)):
-        article = create_article(author, DraftContent(
-            title=title, body=DEMO_BODY, references_text=DEMO_REFERENCES,
-            tags=["pain medicine"]))
-        submit_article(article.id, author, None)
-        due = utcnow() + timedelta(days=14)
-        for reviewer in reviewers:
-            assignment = assign_reviewer(article.id, editor, None, reviewer.id, due)
-            accept_assignment(assignment.id, reviewer, "none")
-            if approve:
-                _sign(article, reviewer)
+    for demo in DEMO_ARTICLES:
+        _put_in_state(demo, users)
     return True
+
+
+def _put_in_state(demo: DemoArticle, users: dict[str, User]) -> None:
+    """Create the article and take it, as its people would, to the state it shows."""
+    author, editor = users["author@example.org"], users["editor@example.org"]
+    first, second = users["reviewer@example.org"], users["reviewer2@example.org"]
+    article = create_article(author, DraftContent(
+        title=demo.title, body=demo.body, references_text=demo.references,
+        tags=list(demo.tags)))
+    if demo.state == DRAFT:
+        return
+    submit_article(article.id, author, None)
+    due = utcnow() + timedelta(days=14)
+    for reviewer in (first, second):
+        assignment = assign_reviewer(article.id, editor, None, reviewer.id, due)
+        accept_assignment(assignment.id, reviewer, "none")
+    _sign(article, first)
+    if demo.state == APPROVED:
+        _sign(article, second)
+    elif demo.state == CHANGES_REQUESTED:
+        revision = article.current_revision
+        add_comment(article.id, second, revision.id, demo.comment, False,
+                    Passage(quote=demo.passage,
+                            position=round(1000 * revision.body.index(demo.passage)
+                                           / len(revision.body))))
+        request_changes(article.id, second, None, demo.report)
+        # With CHANGES_DECISION=reviewer the report has sent it back already.
+        if article.state == UNDER_REVIEW:
+            decide_changes(article.id, editor, None, demo.letter)
 
 
 def _sign(article, reviewer) -> None:

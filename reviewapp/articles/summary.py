@@ -4,8 +4,8 @@ first sentences. Pure module."""
 
 import re
 
-from reviewapp.citations.claims import sentence_spans
 from reviewapp.citations.markers import find_markers
+from reviewapp.citations.sentences import sentence_spans
 
 MAX_CHARS = 400
 MAX_POINTS = 5

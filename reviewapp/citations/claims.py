@@ -1,21 +1,9 @@
-"""Clinical claims (doses, frequencies, statistics, recommendations) and the sentences
-they sit in. Pure module.
-
-Sentence splitting uses pysbd, which gets "(e.g., 1g every 6 hours) [1]." and "Dr. Smith"
-right but is slow (DESIGN §4): callers split only text that holds a claim, and splits are
-cached by text, so re-checking an edited article re-splits only the edited paragraphs.
-"""
+"""Clinical claims (doses, frequencies, statistics, recommendations). Pure module; the
+sentences they sit in come from reviewapp.citations.sentences."""
 
 import re
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
-
-with warnings.catch_warnings():
-    # pysbd 0.3.4 has an invalid escape sequence; compiling it without a cached .pyc warns.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    warnings.simplefilter("ignore", SyntaxWarning)
-    import pysbd
 
 # The patterns are written in lower case and run on lower-cased text, each kind behind one
 # word boundary: Python's re then skips, in C, the alternatives whose first letter does
@@ -266,68 +254,3 @@ def statistic_figures(text: str) -> frozenset[str]:
     found = [*_CLAIM_OF_KIND["statistic"].finditer(lowered),
              *_CASED_OF_KIND["statistic"].finditer(text)]
     return frozenset().union(*(figures(match[0]) for match in found))
-
-
-# Paragraphs up to this size are cached; pysbd slows down with the number of sentences it
-# is given at once, so longer text goes to it in windows of about WINDOW characters.
-CACHED_TEXT_LIMIT = 20_000
-WINDOW = 3_000
-MAX_WINDOW = 4 * WINDOW  # pysbd is quadratic in abbreviations too; no sentence is this long
-
-
-def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """(start, end) of each sentence in `text`, surrounding whitespace excluded."""
-    if len(text) <= CACHED_TEXT_LIMIT:
-        return _cached_sentence_spans(text)
-    return _windowed_sentence_spans(text)
-
-
-@lru_cache(maxsize=4096)
-def _cached_sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    return _windowed_sentence_spans(text)
-
-
-def _windowed_sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
-    """Split window by window. Cutting the text can only mislead the splitter about the
-    last sentences of a window, so those are split again at the start of the next one."""
-    spans: list[tuple[int, int]] = []
-    position, window = 0, WINDOW
-    while position < len(text):
-        end = len(text) if len(text) - position <= window else (
-            text.rfind(" ", position + window // 2, position + window) + 1
-            or position + window)
-        pieces = _pysbd_spans(text[position:end])
-        if end == len(text):
-            spans += [(position + start, position + stop) for start, stop in pieces]
-            break
-        if len(pieces) < 3 and window < MAX_WINDOW:  # no boundary to trust yet: look further
-            window *= 2
-            continue
-        keep = max(len(pieces) - 2, 1)
-        spans += [(position + start, position + stop) for start, stop in pieces[:keep]]
-        position = position + pieces[keep][0] if keep < len(pieces) else end
-        window = WINDOW
-    return tuple(spans)
-
-
-def _pysbd_spans(text: str) -> list[tuple[int, int]]:
-    try:
-        pieces = pysbd.Segmenter(language="en", clean=False).segment(text)
-    except Exception:  # a splitter bug must not stop the checks: then the text is one sentence
-        pieces = [text]
-    spans = []
-    position = 0
-    for piece in pieces:
-        piece = piece.strip()
-        if not piece:
-            continue
-        start = text.find(piece, position)
-        if start < 0:  # the splitter changed the text: the rest is one sentence
-            break
-        spans.append((start, start + len(piece)))
-        position = start + len(piece)
-    rest = text[position:]
-    if rest.strip():
-        lead = len(rest) - len(rest.lstrip())
-        spans.append((position + lead, len(text.rstrip())))
-    return spans

@@ -9,13 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reviewapp.citations.claims import (
-    MAX_WINDOW,
-    WINDOW,
-    _pysbd_spans,
-    _windowed_sentence_spans,
-    sentence_spans,
-)
 from reviewapp.citations.engine import (
     CODES,
     ERROR,
@@ -209,15 +202,6 @@ DESIGN_EXAMPLE = (
     "Pregabalin 150 mg p.o. b.i.d. is an option for neuropathic pain [2]. "
     "Dr. Smith et al. reported that 30% of patients stopped it."
 )
-
-
-def test_design_example_splits_into_its_three_sentences():
-    spans = sentence_spans(DESIGN_EXAMPLE)
-    assert [DESIGN_EXAMPLE[start:end] for start, end in spans] == [
-        "Paracetamol is first-line for mild pain (e.g., 1g every 6 hours) [1].",
-        "Pregabalin 150 mg p.o. b.i.d. is an option for neuropathic pain [2].",
-        "Dr. Smith et al. reported that 30% of patients stopped it.",
-    ]
 
 
 def test_design_example_flags_only_the_uncited_statistic():
@@ -436,22 +420,3 @@ def test_long_article_with_many_references_is_checked():
     refs = [f"Author{n} A. Study. BMJ. 2024;1:{n}. doi:10.1136/bmj.{n}" for n in range(1, 301)]
     report = run(body=body, refs=refs)
     assert {finding.code for finding in report.findings} <= {"reference-uncited"}
-
-
-def test_long_paragraph_is_split_in_windows_exactly_as_in_one_go():
-    """Long paragraphs go to pysbd in windows (it slows down with the sentence count); the
-    sentences must be the same as from one call on the whole text."""
-    rng = random.Random(7)
-    pieces = [*DESIGN_EXAMPLE.split(". ")[:2], "Dr. Smith et al. found no difference",
-              "See Fig. 2 and Table 3, i.e. the main results", "Mr. Jones agreed (e.g., in 2019)",
-              "The dose was 1.5 mg/kg vs. 2 mg/kg [3]"]
-    text = ". ".join(rng.choice(pieces) for _ in range(400)) + "."
-    assert len(text) > 5 * WINDOW
-    assert _windowed_sentence_spans(text) == tuple(_pysbd_spans(text))
-
-
-def test_sentence_without_boundaries_is_cut_rather_than_split_for_ever():
-    text = "Give 10 mg e.g. more " * 2000
-    spans = sentence_spans(text)
-    assert spans[0][0] == 0 and spans[-1][1] == len(text.rstrip())
-    assert all(end - start <= MAX_WINDOW for start, end in spans)

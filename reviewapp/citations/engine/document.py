@@ -5,9 +5,9 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from reviewapp.citations.claims import sentence_spans
 from reviewapp.citations.identifiers import find_web_urls
 from reviewapp.citations.markers import Marker, find_markers_in_masked, mask_code
+from reviewapp.citations.sentences import sentence_spans
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 _HEADING = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]|$)")
