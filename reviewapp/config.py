@@ -48,6 +48,9 @@ TRUSTED_PROXIES = 0
 # Sessions end after this long without a request, and this long after login.
 SESSION_IDLE_MINUTES = 30
 SESSION_MAX_HOURS = 12
+# An edit form sent after its author's session ended is kept this long for them
+# to see again, unsaved, once they log in.
+KEPT_DRAFT_HOURS = 24
 
 # Cookies.
 SESSION_COOKIE_SECURE = False

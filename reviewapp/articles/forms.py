@@ -2,7 +2,7 @@
 
 from flask import current_app
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -51,8 +51,38 @@ class DraftForm(BaseForm):
         description="Optional: a RIS, BibTeX or CSL-JSON file. Its references replace the "
                     "list above so you can check them before saving.")
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    # The text the form was opened on (a draft's revision changes in place, so
+    # no row keeps it): what a stale form's changes are merged from. Same limits
+    # as the fields themselves.
+    opened_title = HiddenField(validators=[max_length("MAX_TITLE_LENGTH", "The title")])
+    opened_body = HiddenField(validators=[max_length("MAX_BODY_LENGTH", "The body")])
+    opened_references = HiddenField(
+        validators=[max_length("MAX_REFERENCES_LENGTH", "The reference list")])
+    opened_tags = HiddenField(validators=[Length(max=500)])
+    # Signed: which author opened the form, for keeping it through a login.
+    draft_key = HiddenField()
     save = SubmitField("Save draft")
     preview = SubmitField("Preview")
+    merge = SubmitField("Apply my changes to the latest version")
+
+    TEXT_FIELDS = ("title", "body", "references", "tags")
+
+    def open_on(self, texts: dict[str, str]) -> None:
+        """Keep `texts` as those the form was opened on."""
+        for name in self.TEXT_FIELDS:
+            _show(self["opened_" + name], texts[name])
+
+    def show_version(self, version: int) -> None:
+        """The version the next save is checked against (not the one sent)."""
+        _show(self.version, version)
+
+    def texts(self, prefix: str = "") -> dict[str, str]:
+        """The typed texts, or (prefix "opened_") those the form was opened on."""
+        return {name: self[prefix + name].data or "" for name in self.TEXT_FIELDS}
+
+
+def _show(field, value) -> None:
+    field.data, field.raw_data = value, None
 
 
 class JatsImportForm(BaseForm):

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -145,3 +146,19 @@ class Reference(Base):
 def listed_revision(path):
     """Load a joined revision for a list: the title and number, not the body."""
     return path.load_only(Revision.id, Revision.number, Revision.title)
+
+
+class KeptDraft(Base):
+    """An edit form sent after its author's session had ended: kept, unsaved,
+    until they log in again (at most KEPT_DRAFT_HOURS), to be shown to them
+    in the form. Only the hash of its token is stored."""
+
+    __tablename__ = "kept_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("article.id"))
+    version: Mapped[int] = mapped_column(Integer)  # the form's: a save checks it as usual
+    texts: Mapped[dict] = mapped_column(JSON)      # the typed texts and those opened on
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -13,10 +13,12 @@ from reviewapp.accounts.permissions import (
     can_edit_draft,
     can_see_all_articles,
 )
+from reviewapp.articles import kept_drafts
+from reviewapp.articles.merge import Merged, merge_text
 from reviewapp.articles.models import Article, ArticleTag, Reference, Revision, listed_revision
 from reviewapp.audit.services import record
 from reviewapp.citations.identifiers import parse_reference
-from reviewapp.citations.reference_list import split_reference_list
+from reviewapp.citations.reference_list import number_reference_list, split_reference_list
 from reviewapp.citations.services import (
     check_revision,
     count_citation_errors,
@@ -31,6 +33,7 @@ from reviewapp.errors import (
 )
 from reviewapp.extensions import db
 from reviewapp.lifecycle.states import STATES, state_label
+from reviewapp.normalize import normalize_tags
 
 
 @dataclass
@@ -39,6 +42,12 @@ class DraftContent:
     body: str
     references_text: str
     tags: list[str]
+
+    @classmethod
+    def of(cls, texts: dict[str, str]) -> "DraftContent":
+        """From the form's texts (title, body, references, tags)."""
+        return cls(title=texts["title"], body=texts["body"],
+                   references_text=texts["references"], tags=normalize_tags(texts["tags"]))
 
     def references(self) -> list[str]:
         entries = split_reference_list(self.references_text).entries
@@ -153,6 +162,7 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
         article.tags = []
         db.session.flush()
         article.tags = [ArticleTag(name=t) for t in content.tags]
+    kept_drafts.forget(actor.id, article.id)  # a form kept through a login is done with
     if changes:
         article.version += 1
         check_revision(revision)
@@ -161,6 +171,31 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
                details={"revision": revision.number, "changes": changes})
     db.session.flush()
     return article
+
+
+def draft_texts(article: Article) -> dict[str, str]:
+    """The saved draft as its form shows it."""
+    revision = article.current_revision
+    return {"title": revision.title, "body": revision.body,
+            "references": number_reference_list(revision.reference_texts),
+            "tags": ", ".join(article.tag_names)}
+
+
+def merge_draft(article_id: int, actor: User, version: int, opened: dict[str, str],
+                mine: dict[str, str]) -> dict[str, Merged]:
+    """Apply the author's changes (from the `opened` texts to `mine`) to the
+    draft saved as `version`, field by field, and save the result as one change
+    when every change applied. Nothing is saved when one did not: the merge of
+    each field is returned either way."""
+    article = lock_article(article_id)
+    if article.version != version:
+        raise StaleVersion()
+    latest = draft_texts(article)
+    merged = {name: merge_text(opened[name], mine[name], latest[name]) for name in latest}
+    if all(m.clean for m in merged.values()):
+        save_draft(article_id, actor, version,
+                   DraftContent.of({name: m.text for name, m in merged.items()}))
+    return merged
 
 
 def new_revision_from(article: Article, actor: User) -> Revision:

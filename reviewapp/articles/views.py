@@ -1,13 +1,15 @@
 """Author and editor pages for articles (the public pages live in public/)."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 
 from reviewapp.accounts.access import role_required
 from reviewapp.accounts.permissions import can_edit_draft
-from reviewapp.articles import services
+from reviewapp.articles import kept_drafts, services
 from reviewapp.articles.forms import DraftForm, JatsImportForm
 from reviewapp.articles.pages import article_context
+from reviewapp.articles.word_diff import word_diff
 from reviewapp.citations import services as citations
 from reviewapp.citations.importers import ReferenceImportError, import_references
 from reviewapp.citations.jats import JatsImportError, parse_jats
@@ -52,9 +54,13 @@ def _flash_reference_notes(content: services.DraftContent) -> None:
         flash(note, "warning")
 
 
-def _edit_page(form: DraftForm, article, preview: bool = False, status: int | None = None):
+def _edit_page(form: DraftForm, article, preview: bool = False, status: int | None = None,
+               stale: dict | None = None, resumed: bool = False):
     """The draft form, with the citation report: of the text just previewed, or
     of the saved draft."""
+    if article is not None:
+        form.draft_key.data = kept_drafts.draft_key(current_user.id, article.id)
+        form.draft_key.raw_data = None
     if preview:
         content = _content(form)
         _flash_reference_notes(content)
@@ -64,7 +70,8 @@ def _edit_page(form: DraftForm, article, preview: bool = False, status: int | No
                   if article and not article.current_revision.is_frozen else None)
     return render_form("articles/edit.html", form, status, article=article,
                        preview=_content(form) if preview else None, report=report,
-                       waivers={}, waive_forms={}, blocking=[],
+                       waivers={}, waive_forms={}, blocking=[], stale=stale,
+                       resumed=resumed,
                        letter_round=rounds.letter_round_of(article) if article else None)
 
 
@@ -119,17 +126,26 @@ def show(article_id: int):
 
 
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
-@role_required("author")
 def edit(article_id: int):
+    if request.method == "POST" and not current_user.is_authenticated:
+        return _keep_until_login(article_id)
+    return _edit(article_id)
+
+
+@role_required("author")
+def _edit(article_id: int):
     article = access.get_draft_for_edit(article_id, current_user)
     form = DraftForm()
     if request.method == "GET":
-        revision = article.current_revision
-        form.title.data, form.body.data = revision.title, revision.body
-        form.references.data = number_reference_list(revision.reference_texts)
-        form.tags.data = ", ".join(article.tag_names)
-        form.version.data = article.version
-    elif form.validate_on_submit():
+        kept = _kept_form(form, article)
+        if not kept:
+            texts = services.draft_texts(article)
+            form.title.data, form.body.data = texts["title"], texts["body"]
+            form.references.data, form.tags.data = texts["references"], texts["tags"]
+            form.open_on(texts)
+            form.version.data = article.version
+        return _edit_page(form, article, resumed=kept)
+    if form.validate_on_submit():
         if _imported_references(form):
             return _edit_page(form, article)
         if form.version.data is None:
@@ -138,12 +154,14 @@ def edit(article_id: int):
         try:
             if form.preview.data:
                 return _edit_page(form, article, preview=True)
+            if form.merge.data:
+                return _merge(form, article)
             content = _content(form)
             services.save_draft(article.id, current_user, form.version.data, content)
         except StaleVersion as error:
             db.session.rollback()
             flash(error.message, "danger")
-            return _edit_page(form, article, status=409)
+            return _stale_page(form, article)
         except InvalidInput as error:
             db.session.rollback()
             form.references.errors.append(error.message)
@@ -153,6 +171,100 @@ def edit(article_id: int):
             _flash_reference_notes(content)
             return redirect(url_for("articles.show", article_id=article.id))
     return _edit_page(form, article)
+
+
+def _keep_until_login(article_id: int):
+    """An edit form sent after its author's session ended: its texts kept for
+    the author the form's signed key names, to be shown to them after login.
+    Nothing is saved to the article."""
+    form = DraftForm(meta={"csrf": False})
+    texts = {**form.texts(), **{"opened_" + k: v for k, v in form.texts("opened_").items()}}
+    owner = kept_drafts.key_owner(form.draft_key.data, article_id)
+    if owner is None or not kept_drafts.fits(texts):
+        flash("Please log in to see this page.", "warning")
+        return redirect(url_for("accounts.login",
+                                next=url_for("articles.edit", article_id=article_id)))
+    token = kept_drafts.keep(owner, article_id, form.version.data, texts)
+    db.session.commit()
+    hours = current_app.config["KEPT_DRAFT_HOURS"]
+    flash(f"You were signed out before your changes were saved. Log in again to save them: "
+          f"your text is kept for {hours} hours.", "warning")
+    return redirect(url_for("accounts.login", next=url_for(
+        "articles.edit", article_id=article_id, kept=token)))
+
+
+def _kept_form(form: DraftForm, article) -> bool:
+    """Fill the form with the one kept when its author was signed out (named by
+    the `kept` argument); False when there is none for this author."""
+    token = request.args.get("kept")
+    if not token:
+        return False
+    kept = kept_drafts.kept(token, current_user.id, article.id)
+    if kept is None:
+        flash("The text kept when you were signed out is no longer there: it was saved, "
+              "or kept longer than allowed. The form shows the saved draft.", "warning")
+        return False
+    texts = kept.texts
+    form.title.data, form.body.data = texts.get("title", ""), texts.get("body", "")
+    form.references.data, form.tags.data = texts.get("references", ""), texts.get("tags", "")
+    form.open_on({name: texts.get("opened_" + name, "") for name in DraftForm.TEXT_FIELDS})
+    form.version.data = kept.version
+    return True
+
+
+@bp.errorhandler(CSRFError)
+def _refused_form(error: CSRFError):
+    """An edit form whose CSRF token is gone: its session ended (kept until
+    login), or it was open longer than a token lasts (shown again, unsaved).
+    Either way only for the author its signed key names."""
+    article_id = (request.view_args or {}).get("article_id")
+    if request.endpoint == "articles.edit" and request.method == "POST" and article_id:
+        if not current_user.is_authenticated:
+            return _keep_until_login(article_id)
+        form = DraftForm()
+        if kept_drafts.key_owner(form.draft_key.data, article_id) == current_user.id:
+            article = access.get_draft_for_edit(article_id, current_user)
+            flash("This form was open too long to be saved safely. Your text is in the form "
+                  "below, not saved yet: save it now.", "warning")
+            return _edit_page(form, article, status=400)
+    db.session.rollback()
+    return render_template("error.html", status=400, message=error.description), 400
+
+
+def _merge(form: DraftForm, article):
+    """Apply my changes to the latest version: saved when none collides with a
+    change made meanwhile; otherwise nothing is saved and the typed text stays."""
+    merged = services.merge_draft(article.id, current_user, form.version.data,
+                                  form.texts("opened_"), form.texts())
+    refused = [(LABELS[name], passage) for name, m in merged.items() for passage in m.refused]
+    if refused:
+        db.session.rollback()
+        flash("Nothing was saved: some of your changes are in places that were also "
+              "changed since you opened the form. Your text is still in the form below; "
+              "change it as needed and save it, or copy what you need.", "danger")
+        return _stale_page(form, article, refused=refused)
+    db.session.commit()
+    flash("Your changes were applied to the latest version and saved.", "success")
+    return redirect(url_for("articles.show", article_id=article.id))
+
+
+LABELS = {"title": "Title", "body": "Body", "references": "References", "tags": "Tags"}
+
+
+def _stale_page(form: DraftForm, article, refused=()):
+    """The form kept as typed, what changed since it was opened, and the latest
+    version to check the next save against (409)."""
+    db.session.refresh(article)
+    latest = services.draft_texts(article)
+    opened = form.texts("opened_")
+    changes = [(LABELS[name], word_diff(opened[name], latest[name]))
+               for name in DraftForm.TEXT_FIELDS]
+    form.show_version(article.version)
+    return _edit_page(form, article, status=409,
+                      stale={"changes": [(label, diff) for label, diff in changes
+                                         if diff.changed],
+                             "refused": refused,
+                             "editable": can_edit_draft(current_user, article)})
 
 
 @bp.route("/import", methods=["GET", "POST"])

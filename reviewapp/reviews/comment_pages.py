@@ -23,7 +23,7 @@ from reviewapp.reviews.comment_threads import (
     viewer_of,
     visible_comments,
 )
-from reviewapp.reviews.models import ReviewComment
+from reviewapp.reviews.models import RESOLVED, ReviewComment
 
 PARAGRAPH_PREVIEW = 70  # characters of a paragraph shown in the paragraph choice
 
@@ -59,6 +59,8 @@ def comment_panel(article: Article | None, shown: Revision | None, page: str) ->
 def _panel(article: Article, shown: Revision, page: str) -> dict:
     viewer = viewer_of(current_user, article)
     comments = visible_comments(article.id, viewer)
+    if page == "edit":  # beside the editor, what is still to do; all on the article page
+        comments = [c for c in comments if c.state != RESOLVED]
     bodies = bodies_for(comments, shown)
     bound = bound_forms()
     threads = []

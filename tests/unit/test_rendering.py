@@ -174,7 +174,7 @@ def test_markdown_formatting_is_rendered():
         "# Dose\n\n**Adults**: *400 mg*, `q8h`\n\n1. one\n2. two\n\n"
         "| Drug | Dose |\n|:-----|-----:|\n| ibuprofen | 400 mg |"))
     tags = [tag for tag, _ in elements(html)]
-    for tag in ("h1", "strong", "em", "code", "ol", "li", "table", "th", "td"):
+    for tag in ("h2", "strong", "em", "code", "ol", "li", "table", "th", "td"):
         assert tag in tags
     assert_harmless(html)
 
@@ -202,3 +202,26 @@ def test_property_no_output_runs_script_or_carries_event_attributes(text):
     html = str(render_markdown(text))
     assert_harmless(html)
     assert not any(name.startswith("on") for _, attrs in elements(html) for name in attrs)
+
+
+# --- heading levels: the body's headings stay below the page's title ---------------------
+
+def headings(html: str) -> list[tuple[str, str]]:
+    return re.findall(r"<(h[1-6])>([^<]*)</h[1-6]>", html)
+
+
+@pytest.mark.parametrize(("body", "top", "expected"), [
+    ("# Ibuprofen\n\n## Dose\n\n### Adults", 2,
+     [("h2", "Ibuprofen"), ("h3", "Dose"), ("h4", "Adults")]),
+    ("## Dose\n\ntext\n\n## Warnings", 2, [("h2", "Dose"), ("h2", "Warnings")]),
+    ("## Dose\n\n### Adults", 3, [("h3", "Dose"), ("h4", "Adults")]),
+    ("### Dose", 2, [("h3", "Dose")]),                   # already below: kept
+    ("# A\n\n###### F", 2, [("h2", "A"), ("h6", "F")]),  # never past h6
+    ("Dose\n====\n\nSafety\n------", 2, [("h2", "Dose"), ("h3", "Safety")]),
+])
+def test_body_headings_start_below_the_title(body, top, expected):
+    assert headings(str(render_markdown(body, top))) == expected
+
+
+def test_headings_default_to_below_a_page_h1():
+    assert headings(str(render_markdown("# Dose"))) == [("h2", "Dose")]
