@@ -33,7 +33,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check reviewapp tests migrations benchmarks
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 # The soak test at length: gunicorn + PostgreSQL under mixed load for
 # SOAK_SECONDS (default 240; `make test` runs it for 30 s). Needs

@@ -14,7 +14,18 @@ from hypothesis import HealthCheck, settings
 
 from reviewapp import create_app
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+def _own_database(url: str | None) -> str | None:
+    """With pytest-xdist (`make test` runs one worker per core) each worker empties and
+    migrates a database of its own: TEST_DATABASE_URL's name + "_gw0", "_gw1", …"""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = sa.make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
+        hide_password=False)
+
+
+TEST_DATABASE_URL = _own_database(os.environ.get("TEST_DATABASE_URL"))
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 PASSWORD = "correct horse battery"
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -43,6 +54,22 @@ def _backends():
 def pytest_configure(config):
     if REQUIRE_POSTGRES and not TEST_DATABASE_URL:
         raise pytest.UsageError("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+    if TEST_DATABASE_URL and TEST_DATABASE_URL != os.environ.get("TEST_DATABASE_URL"):
+        _create_database(TEST_DATABASE_URL)
+
+
+def _create_database(url: str) -> None:
+    """Create a worker's database (on the server TEST_DATABASE_URL names) if it is missing."""
+    parsed = sa.make_url(url)
+    server = sa.create_engine(
+        parsed.set(drivername="postgresql+psycopg", database="postgres"),
+        isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                              {"name": parsed.database}).first()
+        if not exists:
+            conn.exec_driver_sql(f'CREATE DATABASE "{parsed.database}"')
+    server.dispose()
 
 
 def _migrate(url: str, instance: Path) -> None:
