@@ -179,6 +179,8 @@ def show(value, key: str = "", names: Mapping[int, str] | None = None) -> str:
     if key in USER_KEYS and isinstance(value, int):
         return names.get(value) or f"user {value}"
     if isinstance(value, str):
+        if not value.strip():
+            return "—"
         if key in NAMED_VALUES:
             return named_value(value)
         if key.endswith("_at"):

@@ -87,7 +87,8 @@ def test_history_reads_as_changes_with_names_after_submit_assign_and_two_approva
     assert f"Approved by: {', '.join(map(str, sorted(ids)))}" not in history
     for raw in ("under_review", "article.approved", "{", "}", "approved_by"):
         assert raw not in history, raw
-    assert "{" not in text_of(section(page, "article-status"))
+    status = text_of(section(page, "article-status"))
+    assert "Approved by Dr Rita Reviewer, Dr Sam Second" in status and "{" not in status
 
 
 def test_status_waiting_and_next_action_come_before_the_history(app, rows, people,

@@ -45,6 +45,9 @@ CASES = [
           ("Overdue", "no")]),
     ("other mappings as labelled pairs, never JSON",
      {"passage": {"start": 3, "end": 9}}, "", [], [("Passage", "Start: 3; End: 9")]),
+    ("an empty text reads as a dash",
+     {"before": {"note": ""}, "after": {"note": "Which dose?"}}, "",
+     [Change("Note", "—", "Which dose?")], []),
     ("nothing", {}, "", [], []),
     ("no details at all", None, "", [], []),
 ]
