@@ -5,7 +5,7 @@ from reviewapp.articles.summary import article_summary
 from reviewapp.citations import finding_advice
 from reviewapp.citations.identifier_links import links_of_text
 from reviewapp.lifecycle.events import EVENTS, SIMPLE_EVENTS
-from reviewapp.lifecycle.states import state_badge, state_label, waiting_for
+from reviewapp.lifecycle.states import AUTHOR, BOARD, EDITOR, state_badge, state_label, waiting_for
 from reviewapp.rendering import render_markdown
 from reviewapp.reviews.signing import VERDICT_LABELS
 from reviewapp.urls import site_url
@@ -14,7 +14,7 @@ from reviewapp.urls import site_url
 def register_templating(app):
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["state_label"] = state_label
-    app.jinja_env.filters["waiting_for"] = waiting_for
+    app.jinja_env.globals["waiting_for"] = waiting_for_viewer
     app.jinja_env.filters["state_badge"] = state_badge
     # A mail's subject line stays one line whatever a title holds.
     app.jinja_env.filters["oneline"] = lambda text: " ".join(str(text).split())
@@ -30,3 +30,20 @@ def register_templating(app):
     app.jinja_env.globals["count_phrase"] = finding_advice.count_phrase
     app.jinja_env.globals["blocking_phrase"] = finding_advice.blocking_phrase
     app.jinja_env.globals["reference_links"] = links_of_text
+
+
+def waiting_for_viewer(article, viewer, facts=None) -> str:
+    """What `article` waits for, said to `viewer` ("You: …" only when it waits
+    for them). `facts` (the article page's machine.ArticleFacts) add whether
+    the viewer is a reviewer yet to report and whether the editor must decide."""
+    parties = set()
+    if getattr(viewer, "is_authenticated", False):
+        if viewer.id == article.author_id:
+            parties.add(AUTHOR)
+        if has_role(viewer, "editor"):
+            parties.add(EDITOR)
+        if facts is not None and viewer.id in (
+                facts.accepted - facts.approved_by - facts.changes_requested_by):
+            parties.add(BOARD)
+    return waiting_for(article.state, parties,
+                       decision_needed=facts is not None and facts.decision_needed)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from reviewapp.accounts.permissions import can_see_all_articles, has_role
 from reviewapp.articles.models import Article, Revision
 from reviewapp.audit import queries as audit_queries
+from reviewapp.audit.pages import object_labels
 from reviewapp.citations import services as citations
 from reviewapp.extensions import db
 from reviewapp.forms import VersionedForm
@@ -53,8 +54,14 @@ def article_context(article: Article, **bound_forms) -> dict:
         [finding.message for finding in context["blocking"]]
     ) if article.state == UNDER_REVIEW else []
     context.update(round_context(article, facts, context["reviews"]))
+    # Who approved the current revision, by name (their assignments are loaded).
+    context["approver_names"] = [a.reviewer.display_name for a in assignments
+                                 if a.reviewer_id in facts.approved_by]
     if can_see_all_articles(current_user):  # editors and admins: the article's audit trail
         context["timeline"] = audit_queries.article_timeline(article.id)
+        # The names its events' details hold, for all of them in one query.
+        context["timeline_labels"] = object_labels(context["timeline"].events,
+                                                   articles=False)
     if "assign" in allowed or has_role(current_user, "editor"):
         assign_form = bound_forms.get("assign_form") or forms.AssignForm(
             formdata=None, version=article.version)

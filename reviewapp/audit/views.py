@@ -16,9 +16,8 @@ from flask_login import current_user
 
 from reviewapp.accounts.access import role_required
 from reviewapp.audit import actions, export, queries
-from reviewapp.audit.changes import readable
 from reviewapp.audit.forms import AuditFilterForm
-from reviewapp.audit.pages import object_labels
+from reviewapp.audit.pages import event_changes, object_labels
 from reviewapp.audit.services import link_problems
 from reviewapp.db import utcnow
 from reviewapp.routing import MAX_BIGINT, id_argument
@@ -29,9 +28,10 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 ARTICLE_OBJECTS = {"article", "revision", "assignment", "review", "citation_waiver"}
 
 
-@bp.app_template_filter("audit_readable")
-def audit_readable(details, action: str = ""):
-    return readable(details, action)
+@bp.app_template_global("audit_changes")
+def audit_changes(event, labels=None):
+    """An event's details as change lines and facts, names from the page's labels."""
+    return event_changes(event, labels or {})
 
 
 @bp.app_template_global("audit_object_link")

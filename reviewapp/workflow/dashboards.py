@@ -1,9 +1,10 @@
-"""The editor's dashboard: a fixed number of queries whatever the number of rows."""
+"""The editor's dashboard: a fixed number of queries whatever the number of rows,
+each section with its count."""
 
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, literal, select, text, union_all
+from sqlalchemy import exists, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased, joinedload, load_only
 
 from reviewapp.articles.models import BLOCKED, Article, Revision, listed_revision
@@ -22,39 +23,61 @@ from reviewapp.reviews.models import (
     NO_COMPETING_INTERESTS,
     Assignment,
     Review,
+    ReviewRound,
 )
+from reviewapp.reviews.models import DECISION_NEEDED as ROUND_DECISION_NEEDED
 from reviewapp.reviews.services import listed_assignments
+
+# How the "Under review" list may be ordered (?sort=…): waiting longest first
+# (the default, as every other section), or the next review due soonest first.
+SORTS = {"age": "Waiting longest first", "due": "Next review due first"}
+DEFAULT_SORT = "age"
+# Counts stop here ("1000+"), so that they too cost what a page costs.
+COUNT_CAP = 1000
 
 
 def _oldest_first(statement, limit: int):
     return statement.order_by(Article.updated_at, Article.id).limit(limit)
 
 
-def editor_dashboard() -> dict:
+def editor_dashboard(sort: str = DEFAULT_SORT) -> dict:
     """Each section walks an index in its own order (a state's articles, the
     blocked ones, open reports, awaited reviews) and stops at PAGE_SIZE rows, so
-    its cost does not grow with the archive."""
+    its cost does not grow with the archive. `sort` orders "Under review" (SORTS)."""
     limit = current_app.config["PAGE_SIZE"]
+    sort = sort if sort in SORTS else DEFAULT_SORT
     approvals = (select(func.count()).select_from(Review)
                  .where(Review.article_id == Article.id,
                         Review.revision_id == Article.current_revision_id,
                         Review.decision == APPROVE)
                  .correlate(Article).scalar_subquery())
+    # The earliest due date of the reviews it still waits for (None: none awaited).
+    next_due = (select(func.min(Assignment.due_at))
+                .where(Assignment.article_id == Article.id, text(AWAITING_REVIEWER))
+                .correlate(Article).scalar_subquery())
     article_options = (listed_revision(joinedload(Article.current_revision)),
                        joinedload(Article.author))
-    under_review = db.session.execute(_oldest_first(
-        select(Article, approvals).where(Article.state == UNDER_REVIEW)
-        .options(*article_options), limit)).all()
+    in_review = (select(Article, approvals, next_due.label("next_due"))
+                 .where(Article.state == UNDER_REVIEW).options(*article_options))
+    under_review = db.session.execute(
+        in_review.order_by(next_due.asc().nulls_last(), Article.updated_at, Article.id)
+        .limit(limit) if sort == "due" else _oldest_first(in_review, limit)).all()
     blocked = [(article, article.citation_errors) for article in db.session.scalars(
         _oldest_first(select(Article).where(text(BLOCKED)).options(*article_options), limit))]
+    reader_reports = list(db.session.scalars(
+        select(ReaderReport).where(ReaderReport.status == OPEN)
+        .options(joinedload(ReaderReport.article),
+                 listed_revision(joinedload(ReaderReport.revision)))
+        .order_by(ReaderReport.created_at, ReaderReport.id).limit(limit)))
+    rereview = due_for_rereview(limit)
     return {
         "blocked": blocked,
-        **due_for_rereview(limit),
-        "reader_reports": list(db.session.scalars(
-            select(ReaderReport).where(ReaderReport.status == OPEN)
-            .options(joinedload(ReaderReport.article),
-                     listed_revision(joinedload(ReaderReport.revision)))
-            .order_by(ReaderReport.created_at, ReaderReport.id).limit(limit))),
+        **rereview,
+        # "Start re-review" is offered once per article: in its flagged row, which
+        # resolves its oldest open report listed here; that report's card links there.
+        "flagged_ids": {article.id for article, _, _ in rereview["rereview"]},
+        "first_report": {r.article_id: r.id for r in reversed(reader_reports)},
+        "reader_reports": reader_reports,
         "needing_reviewers": list(db.session.scalars(_oldest_first(
             select(Article).where(Article.state == SUBMITTED).options(*article_options),
             limit))),
@@ -66,18 +89,56 @@ def editor_dashboard() -> dict:
         "required": current_app.config["REQUIRED_APPROVALS"],
         "now": utcnow(),
         **decision_needed(limit),
+        "counts": section_counts(),
+        "sort": sort, "sorts": SORTS, "default_sort": DEFAULT_SORT, "page_size": limit,
     }
+
+
+def section_counts() -> dict[str, int]:
+    """How many rows each section holds (a section shows PAGE_SIZE at most), in
+    one statement; each count stops at COUNT_CAP + 1 (shown as "1000+")."""
+    def capped(statement):
+        return (select(func.count()).select_from(statement.limit(COUNT_CAP + 1).subquery())
+                .scalar_subquery())
+
+    approved_article = (Article.state == APPROVED)
+    reported = exists().where(ReaderReport.article_id == Article.id,
+                              ReaderReport.status == OPEN)
+    cutoff = utcnow() - timedelta(days=current_app.config["REVIEW_INTERVAL_DAYS"])
+    statements = {
+        "decision_needed": select(ReviewRound.id).where(text(ROUND_DECISION_NEEDED)),
+        "needing_reviewers": select(Article.id).where(Article.state == SUBMITTED),
+        "under_review": select(Article.id).where(Article.state == UNDER_REVIEW),
+        "declared_interests": select(Assignment.id).where(*_declared_conditions()),
+        "blocked": select(Article.id).where(text(BLOCKED)),
+        "rereview": select(Article.id).where(
+            approved_article, or_(Article.rereview_reason.is_not(None), reported)),
+        "rereview_overdue": select(Article.id)
+        .join(Revision, Revision.id == Article.approved_revision_id)
+        .where(approved_article, Article.rereview_reason.is_(None), ~reported,
+               Revision.approved_at <= cutoff),
+        "reader_reports": select(ReaderReport.id).where(ReaderReport.status == OPEN),
+        "overdue": select(Assignment.id).where(text(AWAITING_REVIEWER),
+                                               Assignment.due_at < utcnow()),
+    }
+    values = db.session.execute(select(*(capped(s).label(name)
+                                         for name, s in statements.items()))).one()
+    return dict(zip(statements, values, strict=True))
 
 
 def declared_interests() -> list[Assignment]:
     """Reviewers of articles still in the editorial process who declared
     competing interests on accepting, newest declaration first (PAGE_SIZE of them)."""
     return listed_assignments(
-        Assignment.article_id.in_(select(Article.id).where(Article.state.in_(IN_PROCESS))),
-        Assignment.state.in_((ACCEPTED, COMPLETED)),
-        Assignment.competing_interests.is_not(None),
-        Assignment.competing_interests != NO_COMPETING_INTERESTS,
+        *_declared_conditions(),
         order_by=(Assignment.responded_at.desc(), Assignment.id.desc()))
+
+
+def _declared_conditions() -> tuple:
+    return (Assignment.article_id.in_(select(Article.id).where(Article.state.in_(IN_PROCESS))),
+            Assignment.state.in_((ACCEPTED, COMPLETED)),
+            Assignment.competing_interests.is_not(None),
+            Assignment.competing_interests != NO_COMPETING_INTERESTS)
 
 
 # --- Review rounds (issue 14) ----------------------------------------------------------

@@ -104,7 +104,10 @@ def unassign(assignment_id: int):
 @bp.route("/editor")
 @role_required("editor")
 def editor_dashboard():
-    return render_template("workflow/editor.html", **dashboards.editor_dashboard())
+    """?sort=due orders "Under review" by the next review due; the default
+    (age) lists what has waited longest first."""
+    return render_template("workflow/editor.html", **dashboards.editor_dashboard(
+        request.args.get("sort", dashboards.DEFAULT_SORT)))
 
 
 def _dashboard_page(error):

@@ -350,3 +350,29 @@ def test_without_scripts_the_menu_stays_open_on_a_phone(world, browser, live_ser
         assert_fits(page)
     finally:
         context.close()
+
+
+# A value of one word ("under_review", "Under", "Approved") on a single line box:
+# words in the audit log and the desk's history are never broken inside (only a
+# token longer than 24 characters, a hash or an address, may break to fit).
+BROKEN_WORDS = """() => [...document.querySelectorAll(
+    '.audit-before, .audit-after, .audit-fact, .audit-field')]
+  .filter(e => !/\\s/.test(e.textContent.trim()) && e.textContent.trim().length <= 24
+               && e.getClientRects().length > 1)
+  .map(e => e.textContent.trim())"""
+
+
+@pytest.mark.parametrize("size", [PHONE, {"width": 1366, "height": 900}],
+                         ids=["phone", "laptop"])
+@pytest.mark.parametrize(("endpoint", "role", "args"), [
+    ("audit.index", "admin", {}),
+    ("articles.show", "editor", {"article_id": "approved"}),
+])
+def test_audit_values_keep_their_words_whole(app, world, browsers, size, endpoint, role,
+                                              args):
+    page = browsers(world[role], **size)
+    assert page.goto(url_of(app, world, endpoint, args)).status == 200
+    page.wait_for_load_state("load")
+    assert page.locator(".audit-before").count() > 0
+    assert page.evaluate(BROKEN_WORDS) == []
+    assert_fits(page)

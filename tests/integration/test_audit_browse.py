@@ -149,8 +149,9 @@ def test_each_event_shows_actor_action_object_reason_and_before_after(
     assert "ada@example.org" in row and "127.0.0.1" in row
     assert "<code>user.roles_changed</code>" in row and "Roles changed" in row
     assert f'href="/admin/users/{author.id}">user {author.id}: Alice Author</a>' in row
-    assert ('<td class="audit-before text-break">author</td>'
-            '<td class="audit-after text-break">author, reviewer</td>') in row
+    assert ('<span class="audit-field text-body-secondary">Roles:</span> '
+            '<span class="audit-before">author</span> <span aria-label="changed to">→</span> '
+            '<span class="audit-after">author, reviewer</span>') in row
     assert f'href="/admin/audit/{seq}"' in row
 
 
@@ -445,8 +446,9 @@ def test_the_event_page_shows_every_field_and_the_chain_check(app, admin_client,
         assert str(escape(stored.canonical)) in page
         assert stored.hash in page and stored.prev_hash in page
     assert 'id="link-ok"' in page and 'id="link-problems"' not in page
-    assert ('<td class="audit-before text-break">yes</td>'
-            '<td class="audit-after text-break">no</td>') in page
+    assert ('<span class="audit-field text-body-secondary">Active:</span> '
+            '<span class="audit-before">yes</span> <span aria-label="changed to">→</span> '
+            '<span class="audit-after">no</span>') in page
     assert get_page(admin_client, f"/admin/audit/{seq + 100}", status=404)
 
 
@@ -489,7 +491,8 @@ def test_the_article_page_shows_its_timeline_to_editors_and_admins_only(
         page = pages[user.id]
         assert 'id="article-history"' in page
         assert shown(page) == expected and other not in shown(page)
-        assert "article.submitted" in page
+        assert "Submitted for review" in page and "State: Draft → Submitted" in " ".join(
+            re.sub(r"<[^>]+>", " ", page).split())
     # Only admins may follow links into the audit log.
     assert f'href="/admin/audit/{expected[0]}"' in pages[admin.id]
     assert "/admin/audit" not in pages[editor.id]

@@ -398,7 +398,8 @@ def test_an_editor_who_wrote_the_article_never_sees_its_confidential_comments(
     (secret_id,) = desk.comment_ids()
     assert SECRET in desk.seen(desk.editor)
     page = desk.seen(editor_author)  # an editor's page: with the article's history
-    assert 'id="article-history"' in page and "comment.created" in page
+    # The history names the event in words (the comment.created action described).
+    assert 'id="article-history"' in page and "A reviewer commented on a passage" in page
     assert SECRET not in page
     assert desk.thread(editor_author, secret_id, "reply", "Hm?").status_code == 404
 

@@ -539,3 +539,38 @@ def test_review_article_and_edit_pages_with_few_and_many_comments(app, rows, arr
                 counts.setdefault(label, []).append(statements)
     for label, (with_few, with_many) in counts.items():
         assert_same_count(label, with_few, with_many, sizes=(2, 12))
+
+
+def test_article_page_history_with_few_and_many_named_people(app, rows, arrange, make_user,
+                                                             logged_in):
+    """The editor's article page: its history names every reviewer its events'
+    details hold by id (an unassigned reviewer: "reviewer_id") in one query,
+    whether it shows 2 such events or 20."""
+    author = make_user(roles=["author"])
+    editor = make_user(roles=["editor"])
+    with rows() as session:
+        article_id = arrange.article(session.get(User, author.id), "Article with a history")
+        workflow.submit_article(article_id, session.get(User, author.id), None)
+        session.commit()
+
+    def add_unassigned(n):
+        with rows() as session:
+            ed = session.get(User, editor.id)
+            for _ in range(n):
+                reviewer = arrange.user("reviewer")
+                assignment = arrange.assign(article_id, ed, reviewer)
+                review_commands.unassign_reviewer(assignment.id, ed, None)
+            session.commit()
+
+    client = logged_in(editor)
+    url = f"/desk/articles/{article_id}"
+    add_unassigned(2)
+    few, page = measure(app, client, url, "Article page, history (editor)", 2)
+    add_unassigned(18)
+    many, page = measure(app, client, url, "Article page, history (editor)", 20)
+    history = " ".join(re.sub(r"<[^>]+>", " ", page[page.index('id="article-history"'):])
+                       .split())
+    # Each reviewer named twice: invited (its stored name), unassigned (its id, named).
+    assert len(re.findall(r"Reviewer: Reviewer \d+ ", history)) == 40
+    assert not re.search(r"Reviewer: user \d", history)
+    assert_same_count("Article page, history (editor)", few, many, sizes=(2, 20))

@@ -734,3 +734,28 @@ def test_events_open_rounds_and_word_their_outcome():
     assert [m.template for m in decision.mails] == ["decision_letter.txt"]
     # Events without a held notice say the same whatever the state.
     assert machine.EVENTS["approve"].notice_after(UNDER_REVIEW) == "Approved and signed."
+
+
+# --- What an article waits for, said to each viewer ------------------------------------
+
+@pytest.mark.parametrize(("state", "viewer_is", "decision_needed", "expected"), [
+    ("draft", {"author"}, False, "You: finish and submit it"),
+    ("draft", {"editor"}, False, "Author: finish and submit it"),
+    ("draft", set(), False, "Author: finish and submit it"),            # an admin
+    ("changes_requested", {"author", "editor"}, False, "You: revise and resubmit"),
+    ("submitted", {"editor"}, False, "You: assign reviewers"),
+    ("submitted", {"author"}, False, "The editor: assign reviewers"),
+    ("under_review", {"board"}, False, "You: review it"),
+    ("under_review", {"editor"}, False, "The advisory board: review it"),
+    ("under_review", {"editor"}, True,
+     "You: decide on the reviewers' request for changes"),
+    ("under_review", {"board"}, True,
+     "The editor: decide on the reviewers' request for changes"),
+    ("approved", {"author", "editor"}, False, "Nothing: published"),
+    ("no_such_state", {"author"}, False, ""),
+])
+def test_waiting_for_says_you_only_to_the_party_it_waits_for(state, viewer_is,
+                                                             decision_needed, expected):
+    from reviewapp.lifecycle.states import waiting_for
+
+    assert waiting_for(state, viewer_is, decision_needed=decision_needed) == expected
