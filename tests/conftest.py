@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 
 from reviewapp import create_app
 
+
 def _own_database(url: str | None) -> str | None:
     """With pytest-xdist (`make test` runs one worker per core) each worker empties and
     migrates a database of its own: TEST_DATABASE_URL's name + "_gw0", "_gw1", …"""
