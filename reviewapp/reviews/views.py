@@ -106,8 +106,8 @@ def approve(article_id: int):
 def _signing_refused(article_id: int, error, form):
     """A refused signature (wrong password, a claim or warning left open, a newer
     revision): the message at the top of the signature form, not of the page. The
-    form posts to #sign and the message is focused, so the page opens at the form
-    and a screen reader reads the message first."""
+    form posts to #sign-refusal, the message's id, so the browser opens the page
+    there with the message focused and a screen reader reads it first."""
     roll_back(error)
     return render_template("reviews/review.html", signing_refusal=error.message,
                            **_review_context(article_id, approve_form=form)), error.status_code

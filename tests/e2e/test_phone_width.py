@@ -6,7 +6,8 @@ the edit page and the review page's signature work at that width; without
 scripts the menu stays open. The pages seen before logging in (sign-in steps,
 reader pages) fit too, with their bar unfolded. Every GET route of the app is
 either opened here or named in NOT_PAGES with the reason, so that a new page
-fails the first test until it is added."""
+fails the first test until it is added (the lists are in every_page.py, shared
+with the accessibility test, which opens the same pages)."""
 
 import pytest
 from playwright.sync_api import Page, expect

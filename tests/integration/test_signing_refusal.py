@@ -1,7 +1,9 @@
 """A refused signature is told at the top of the signature form (issue 16): the
-message comes before the password field, inside the form, focused on arrival
-(autofocus), and the form posts to #sign so the answer opens there; a wrong
-password says it counts towards the account lock, with how many are left."""
+message comes before the password field, inside the form, and the form posts to
+#sign-refusal, so the answer opens at the message with the focus on it (a
+focusable fragment target; autofocus as well); a wrong password says it counts
+towards the account lock, with how many are left. tests/e2e/test_accessibility.py
+sees the focus and the scrolling in Chromium."""
 
 import lxml.html
 from sqlalchemy import func, select
@@ -32,7 +34,7 @@ def test_wrong_password_is_told_first_in_the_form_with_the_lock_countdown(
     review_page = lxml.html.fromstring(desk.client(reviewer).get(
         f"/desk/articles/{desk.article_id}/review").get_data(as_text=True))
     assert review_page.get_element_by_id("sign").get("action") == \
-        f"/desk/articles/{desk.article_id}/approve#sign"
+        f"/desk/articles/{desk.article_id}/approve#sign-refusal"
     assert review_page.xpath("//*[@id='sign-refusal']") == []
     before = audit_actions(app)
 
