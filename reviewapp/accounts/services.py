@@ -131,6 +131,17 @@ def note_failed_password(user: User, reason: str = "wrong password") -> None:
                details={"locked_until": user.locked_until.isoformat()})
 
 
+def lock_countdown(user: User) -> str:
+    """How far a person is from the lock after a wrong password (note_failed_password),
+    for the message that tells them: "after 4 more, it is locked for 15 minutes"."""
+    config = current_app.config
+    left = config["LOGIN_LOCKOUT_THRESHOLD"] - user.failed_login_count
+    minutes = config["LOGIN_LOCKOUT_MINUTES"]
+    if left <= 0:
+        return f"it is now locked for {minutes} minutes"
+    return f"after {left} more, it is locked for {minutes} minutes"
+
+
 def log_out(user: User) -> None:
     """Ends every session of the user, not only this one."""
     user.session_token = new_session_token()

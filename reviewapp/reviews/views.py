@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from reviewapp.accounts.access import role_required
 from reviewapp.desk import REFUSALS, form_refusal, refused_page, run_form
+from reviewapp.error_pages import roll_back
 from reviewapp.extensions import db
 from reviewapp.lifecycle.events import EVENTS
 from reviewapp.reviews import access, forms, pages
@@ -98,8 +99,18 @@ def approve(article_id: int):
         form, lambda: review_commands.approve_revision(article_id, current_user,
                                                form.content_hash.data, form.password.data,
                                                acknowledged=form.acknowledged.data or ()),
-        lambda error: _review_page(article_id, error, approve_form=form),
+        lambda error: _signing_refused(article_id, error, form),
         article_id, EVENTS["approve"].notice)
+
+
+def _signing_refused(article_id: int, error, form):
+    """A refused signature (wrong password, a claim or warning left open, a newer
+    revision): the message at the top of the signature form, not of the page. The
+    form posts to #sign-refusal, the message's id, so the browser opens the page
+    there with the message focused and a screen reader reads it first."""
+    roll_back(error)
+    return render_template("reviews/review.html", signing_refusal=error.message,
+                           **_review_context(article_id, approve_form=form)), error.status_code
 
 
 @bp.route("/articles/<int:article_id>/request-changes", methods=["POST"])

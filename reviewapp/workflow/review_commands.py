@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from reviewapp.accounts.models import User
 from reviewapp.accounts.permissions import has_role
-from reviewapp.accounts.services import confirm_password, lock_user, note_failed_password
+from reviewapp.accounts.services import (
+    confirm_password,
+    lock_countdown,
+    lock_user,
+    note_failed_password,
+)
 from reviewapp.articles.models import Article
 from reviewapp.db import utcnow
 from reviewapp.errors import (
@@ -40,7 +45,10 @@ from reviewapp.reviews.models import (
 )
 from reviewapp.workflow.transition import transition
 
-WRONG_SIGNATURE_PASSWORD = "The password is not correct. Nothing was signed."
+# A wrong password at signing is a failed authentication, and says so (issue 16).
+WRONG_SIGNATURE_PASSWORD = ("The password is not correct. Nothing was signed. Failed "
+                            "signatures count towards locking your account, as wrong "
+                            "passwords at login do: {countdown}.")
 
 
 def _assignment_of(article_id: int, reviewer_id: int) -> Assignment | None:
@@ -156,8 +164,9 @@ def approve_revision(article_id: int, actor: User, content_hash: str | None,
                                "saved. Review the new revision before signing.")
         signing = signing_record(change.article, actor, acknowledged)
         if not confirm_password(actor, password):
-            raise RefusalOnRecord(WRONG_SIGNATURE_PASSWORD,
-                                  keep=lambda: _count_wrong_password(actor.id))
+            raise RefusalOnRecord(
+                WRONG_SIGNATURE_PASSWORD.format(countdown=lock_countdown(actor)),
+                keep=lambda: _count_wrong_password(actor.id))
         assignment = _assignment_of(article_id, actor.id)
         review = Review(assignment_id=assignment.id, article_id=article_id,
                         revision_id=revision.id, reviewer_id=actor.id, decision=APPROVE)
