@@ -201,7 +201,8 @@ def invite(page: Page, title: str, reviewer_names, due: date) -> None:
     rows = page.get_by_role("region", name="Reviewers").get_by_role("row")
     for name in reviewer_names:
         expect(rows.filter(has_text=name)).to_contain_text("invited")
-    expect(page.get_by_text("Under Review", exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="Status").get_by_text("Under Review", exact=True)
+           ).to_be_visible()
 
 
 def read_invitation(page: Page, title: str, excerpt: str, due: date) -> None:

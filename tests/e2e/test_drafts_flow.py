@@ -62,7 +62,7 @@ def test_author_previews_saves_and_finds_a_draft(page, make_user, browser_proble
     expect(page).to_have_url(re.compile(r"/desk/articles/\d+$"))
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     expect(page.locator(".state-badge")).to_have_text("Draft")
-    expect(page.locator("strong")).to_have_text("well tolerated")
+    expect(page.locator("strong", has_text="well tolerated")).to_be_visible()
 
     page.get_by_role("link", name="My articles").click()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=TITLE))

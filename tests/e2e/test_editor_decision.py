@@ -93,7 +93,8 @@ def test_the_editor_decides_and_the_author_reads_the_letter(app, people, browser
     editor.get_by_role("button", name="Request changes").click()
     expect(flash(editor)).to_have_text(
         "Changes requested: the decision letter was mailed to the author.")
-    expect(editor.get_by_text("Changes Requested", exact=True)).to_be_visible()
+    expect(editor.get_by_role("region", name="Status").get_by_text(
+        "Changes Requested", exact=True)).to_be_visible()
 
     # The author reads the letter on the article page and on the edit page.
     author = browsers(people["author"])

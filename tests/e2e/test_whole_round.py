@@ -167,7 +167,8 @@ def test_whole_round(app, make_user, browsers):
         editor.get_by_role("button", name="Request changes").click()
         expect(flash(editor)).to_have_text(
             "Changes requested: the decision letter was mailed to the author.")
-        expect(editor.get_by_text("Changes Requested", exact=True)).to_be_visible()
+        expect(editor.get_by_role("region", name="Status").get_by_text(
+            "Changes Requested", exact=True)).to_be_visible()
     else:
         # No decision step: the article goes back to the author at once.
         expect(flash(rita)).to_have_text("Changes requested: the author has been told.")

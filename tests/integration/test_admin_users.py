@@ -155,7 +155,7 @@ def test_demo_load_creates_one_user_per_role_once(app, rows):
         roles = sorted(r for u in session.scalars(select(User)) for r in u.role_names)
         states = sorted(session.scalars(select(Article.state)))
     assert roles == ["admin", "author", "editor", "reviewer", "reviewer"]
-    assert states == ["approved", "draft", "under_review"]
+    assert states == ["approved", "changes_requested", "draft", "under_review"]
     verify = runner.invoke(args=["audit", "verify"])
     assert verify.exit_code == 0, verify.output
 

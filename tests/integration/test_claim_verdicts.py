@@ -276,19 +276,23 @@ def test_approve_revision_called_directly_needs_the_verdicts_too(desk, app):
 
 
 def test_demo_approvals_give_verdicts_and_acknowledge_warnings(app, rows):
-    from reviewapp.demo import DEMO_BODY
+    """Every demo signature (one on the paracetamol article under review, one on the
+    cetirizine article sent back for changes, two on the approved omeprazole article)
+    gives a verdict on each claim of the text it signs."""
+    from reviewapp.articles.models import Revision
 
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
-    claims = list_claims(DEMO_BODY)
-    assert len(claims) == 2
     with rows() as session:
-        signatures = session.scalars(select(Signature)).all()
-        assert len(signatures) == 2
-        for signature in signatures:
+        signed = session.execute(select(Signature, Revision.body).join(
+            Revision, Revision.content_hash == Signature.content_hash)).all()
+        assert len(signed) == 4
+        for signature, body in signed:
+            claims = list_claims(body)
+            assert claims
             assert [v["claim"] for v in signature.claim_verdicts] == [c.key for c in claims]
             assert signature.verdicts_hash == verdicts_digest(signature.claim_verdicts)
-    assert audit_actions(app).count("review.verdicts_saved") == 2
+    assert audit_actions(app).count("review.verdicts_saved") == 4  # one per signature
 
 
 @pytest.mark.parametrize("change,message", [

@@ -74,7 +74,8 @@ class Forms(HTMLParser):
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
-            self._action = a.get("action") or ""
+            # As a browser posts it: without the fragment ("…/approve#sign-refusal").
+            self._action = (a.get("action") or "").split("#", 1)[0]
             self._form = self.forms.setdefault(self._action, {})
         elif self._form is None:
             return
@@ -110,10 +111,12 @@ def _ids(links, pattern):
 
 
 def _section(html: str, heading: str) -> str:
-    """The part of a page from an <h2> with this text to the next <h2>."""
-    start = html.find(f">{heading}</h2>")
-    if start < 0:
+    """The part of a page from an <h2> starting with this text (a count may follow,
+    "Decision needed <span…>2</span>") to the next <h2>."""
+    found = re.search(rf">{re.escape(heading)}(?:\s*<span[^>]*>[^<]*</span>)?\s*</h2>", html)
+    if found is None:
         return ""
+    start = found.start()
     end = html.find("<h2", start)
     return html[start:end if end > 0 else None]
 
