@@ -28,11 +28,12 @@ TIMEOUT_MS = 10_000
 @pytest.fixture
 def live_server(app):
     """Base URL of the app, served from a background thread for one test.
-    Static files are cached by the browser: the development server leaves a
-    file open (a ResourceWarning, an error here) when a browser drops a
-    download midway, as a page left before its script arrived does."""
+    Static files are cached by the browser and read whole before they are sent:
+    the development server leaves a file open (a ResourceWarning, an error here)
+    when a browser drops a download midway, as a page left before its script or
+    the favicon arrived does."""
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _static_read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
@@ -41,6 +42,22 @@ def live_server(app):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+def _static_read_whole(app):
+    """`app`, with each static file read into memory and closed before it is sent."""
+    static = (app.static_url_path or "/static") + "/"
+
+    def wsgi(environ, start_response):
+        result = app(environ, start_response)
+        if not environ.get("PATH_INFO", "").startswith(static):
+            return result
+        try:
+            return [b"".join(result)]
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+    return wsgi
 
 
 @pytest.fixture(scope="session")
