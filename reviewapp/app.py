@@ -1,6 +1,7 @@
 """Application factory: config → extensions → blueprints → errors → CLI."""
 
 import gc
+import json
 import os
 import secrets
 import tempfile
@@ -134,6 +135,12 @@ def load_config(app: Flask, test_config=None) -> None:
             app.config[name] = os.environ[name]
     if test_config:
         app.config.update(test_config)
+    from reviewapp.articles.audiences import parse_audiences
+
+    try:
+        parse_audiences(app.config["AUDIENCES"])
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
 
     url = app.config.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(app.instance_path) / "reviewapp.sqlite3"))
@@ -171,6 +178,8 @@ def _coerce(raw: str, default):
     if isinstance(default, int):
         return int(raw)
     if isinstance(default, (list, tuple)):
+        if raw.lstrip().startswith("["):
+            return json.loads(raw)  # a list of settings, such as AUDIENCES
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
 

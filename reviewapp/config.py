@@ -101,6 +101,29 @@ MEDICAL_DISCLAIMER = (
     "medical advice, diagnosis or treatment. Always ask your doctor or another qualified "
     "health professional about a medical condition. In an emergency, call your local "
     "emergency number.")
+# Readers' audiences ("Which best describes you?"): an article has its main text
+# and may have a version for each. `key` goes in ?for=… and the reader's cookie;
+# `label` is what readers pick; the reading-level target is a Flesch reading ease
+# of at least `reading_ease_min` and a Flesch-Kincaid grade of at most
+# `reading_grade_max` (None: no target); `disclaimer` replaces MEDICAL_DISCLAIMER
+# for that audience. The NHS asks for a reading age of 9 to 11 in patient
+# information: a US school grade of about 4 to 6. From the environment,
+# REVIEWAPP_AUDIENCES takes this list as JSON.
+AUDIENCES = [
+    {"key": "patient", "label": "Patient or carer",
+     "reading_ease_min": 60, "reading_grade_max": 6,
+     "disclaimer": (
+         "This information is for patients and carers. It does not replace advice from "
+         "your doctor, nurse or pharmacist, who know your situation. Ask them before you "
+         "start, stop or change a medicine. In an emergency, call your local emergency "
+         "number.")},
+    {"key": "professional", "label": "Healthcare professional",
+     "reading_ease_min": None, "reading_grade_max": None,
+     "disclaimer": (
+         "This information is intended for healthcare professionals. It summarises the "
+         "cited evidence and does not replace clinical judgement, the product's "
+         "summary of characteristics or local guidelines.")},
+]
 # "Report a problem": reports accepted from one IP address per hour, and their length.
 REPORT_RATE_LIMIT = 5
 REPORT_MAX_LENGTH = 5000

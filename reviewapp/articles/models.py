@@ -116,6 +116,9 @@ class Revision(Base):
     article: Mapped[Article] = relationship(foreign_keys=[article_id])
     references: Mapped[list["Reference"]] = relationship(
         cascade="all, delete-orphan", order_by="Reference.position")
+    # The versions written for one audience each (AUDIENCES); none: the main text only.
+    audience_versions: Mapped[list["AudienceVersion"]] = relationship(
+        cascade="all, delete-orphan", order_by="AudienceVersion.audience")
 
     @property
     def is_frozen(self) -> bool:
@@ -124,6 +127,28 @@ class Revision(Base):
     @property
     def reference_texts(self) -> list[str]:
         return [r.raw_text for r in self.references]
+
+
+class AudienceVersion(Base):
+    """A revision's text for one audience ("Patient or carer"): its own title, key
+    points and body, citing the revision's one reference list. Part of the
+    revision: frozen, hashed, checked and signed with it."""
+
+    __tablename__ = "audience_version"
+    __table_args__ = (UniqueConstraint("revision_id", "audience"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
+    audience: Mapped[str] = mapped_column(String(40))  # an AUDIENCES key
+    title: Mapped[str] = mapped_column(String(300))
+    key_points: Mapped[str] = mapped_column(Text, default="")  # Markdown, usually a list
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def texts(self) -> dict[str, str]:
+        """The canonical form content.py hashes."""
+        return {"audience": self.audience, "title": self.title,
+                "key_points": self.key_points, "body": self.body}
 
 
 class Reference(Base):

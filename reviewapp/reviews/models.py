@@ -139,13 +139,12 @@ class Signature(Base):
 def signature_is_valid(signature: Signature, revision) -> bool:
     """The signed hash still matches the revision's content as stored now, and the
     signed verdicts still match their hash."""
-    from reviewapp.articles.content import content_hash
+    from reviewapp.articles.content import revision_content_hash
 
     if signature.verdicts_hash is not None and signature.verdicts_hash != verdicts_digest(
             signature.claim_verdicts or []):
         return False
-    return signature.content_hash == content_hash(revision.title, revision.body,
-                                                  revision.reference_texts)
+    return signature.content_hash == revision_content_hash(revision)
 
 
 # --- Claim verdicts and supporting passages (issue 14 §4) ---------------------------

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from reviewapp.accounts.models import User
 from reviewapp.accounts.permissions import has_role
-from reviewapp.articles.content import content_hash
+from reviewapp.articles.content import revision_content_hash
 from reviewapp.articles.models import Article, Revision
 from reviewapp.articles.services import new_revision_from
 from reviewapp.citations import services as citations
@@ -27,8 +27,7 @@ def freeze_revision(revision: Revision) -> None:
     """The revision as submitted: checked against today's retraction list, then
     its content hash fixed; it never changes after this."""
     citations.check_revision(revision)
-    revision.content_hash = content_hash(revision.title, revision.body,
-                                         revision.reference_texts)
+    revision.content_hash = revision_content_hash(revision)
     revision.frozen_at = utcnow()
     db.session.flush()
 
