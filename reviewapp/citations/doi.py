@@ -13,7 +13,7 @@ _TRAILING_PUNCTUATION = ".,;:!?'\"*_>\u201d\u2019\u00bb"  # and closing ” ’ 
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 # What registrants put in DOI suffixes (Crossref's recommended characters, and the <>:; of
 # old SICI-style DOIs); a word processor's dash or quote, or a comma, is none of it.
-_USUAL_IN_DOI = re.compile(r"[A-Za-z0-9\-._;()/:<>\[\]+]")
+_UNUSUAL_IN_DOI = re.compile(r"[^A-Za-z0-9\-._;()/:<>\[\]+\u2026]")
 _PLACEHOLDER = re.compile(r"(?<![a-z])x{2,}(?![a-z])", re.IGNORECASE)
 _SHORTENED = re.compile(r"\.{3}|\u2026")
 _OPEN_END = "-/(+=&#~%@"
@@ -57,7 +57,7 @@ def doi_doubts(typed: str) -> list[str]:
     elif placeholder := _PLACEHOLDER.search(suffix):
         doubts.append(f"DOI {quoted(doi)} has “{placeholder[0]}” in it, which looks like a "
                       "placeholder rather than part of a real DOI.")
-    unusual = dict.fromkeys(c for c in suffix if not _USUAL_IN_DOI.match(c) and c != "…")
+    unusual = dict.fromkeys(_UNUSUAL_IN_DOI.findall(suffix))
     if unusual:
         named = ", ".join(_character_name(c) for c in unusual)
         doubts.append(f"DOI {quoted(doi)} has {named} in it, which DOIs hardly ever contain.")

@@ -240,8 +240,10 @@ def _parse_reference(number, text) -> ParsedReference:
         _take_other_scheme_links(scan)
     if (start := first_at("doi", "10.", lead=3)) is not None:
         _take_dois(scan, start)
-    if (start := first_at("pmid", "pmc")) is not None:
-        _take_pubmed_ids(scan, start)
+    if (start := first_at("pmid")) is not None:
+        _take_pmids(scan, start)
+    if (start := first_at("pmc")) is not None:
+        _take_pmcids(scan, start)
     if (start := first_at("isbn")) is not None:
         _take_isbns(scan, start)
     if (start := first_at("issn", lead=2)) is not None:
@@ -302,8 +304,8 @@ def _take_dois(scan: _ReferenceScan, start: int = 0) -> None:
         scan.blank(match.start(), match.end())
 
 
-def _take_pubmed_ids(scan: _ReferenceScan, start: int = 0) -> None:
-    """Labelled PMIDs and PMCIDs, then bare PMC numbers."""
+def _take_pmids(scan: _ReferenceScan, start: int = 0) -> None:
+    """Labelled PMIDs (before the PMCIDs: "PMID: 1 PMCID: PMC2")."""
     for match in _PMID.finditer(scan.rest, start):
         token = strip_trailing_punctuation(match[1])
         if re.fullmatch(r"[1-9]\d{0,8}", token):
@@ -312,6 +314,10 @@ def _take_pubmed_ids(scan: _ReferenceScan, start: int = 0) -> None:
             scan.malformed(
                 "PMID", f"PMID {quoted(token)} is not a PubMed number (it is 1 to 9 digits).")
         scan.blank(match.start(), match.end())
+
+
+def _take_pmcids(scan: _ReferenceScan, start: int = 0) -> None:
+    """Labelled PMCIDs, then bare PMC numbers."""
     for match in _PMCID.finditer(scan.rest, start):
         token = strip_trailing_punctuation(match[1])
         if found := re.fullmatch(r"(?:PMC)?(\d{1,9})", token, re.IGNORECASE):
