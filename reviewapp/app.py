@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from reviewapp.articles import models as _articles  # noqa: F401
     from reviewapp.articles.views import bp as articles_bp
     from reviewapp.audit import models as _audit  # noqa: F401
+    from reviewapp.audit.transparency_views import bp as transparency_bp
     from reviewapp.audit.views import bp as audit_bp
     from reviewapp.citations import models as _citations  # noqa: F401
     from reviewapp.mail import models as _mail  # noqa: F401
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(transparency_bp)
 
 
 def freeze_startup_objects() -> None:
@@ -130,7 +132,7 @@ def load_config(app: Flask, test_config=None) -> None:
         if name.startswith(ENV_PREFIX):
             key = name[len(ENV_PREFIX):]
             app.config[key] = _coerce(value, app.config.get(key))
-    for name in ("DATABASE_URL", "SECRET_KEY"):
+    for name in ("DATABASE_URL", "SECRET_KEY", "SIGNING_KEY"):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
     if test_config:
@@ -150,6 +152,7 @@ def load_config(app: Flask, test_config=None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(url, app.config)
     app.config["SECRET_KEY"] = _secret_key(app, shared_database=not url.startswith("sqlite"))
+    app.extensions["site_keys"] = _site_keys(app, shared_database=not url.startswith("sqlite"))
     if app.config.get("AUDIT_HMAC_KEY") is not None and not str(
             app.config["AUDIT_HMAC_KEY"]).strip():
         # Empty would silently mean "no key": a chain unkeyed on one server and
@@ -217,7 +220,40 @@ def _secret_key(app: Flask, shared_database: bool) -> str:
     return _instance_secret_key(app)
 
 
+def _site_keys(app: Flask, shared_database: bool):
+    """The Ed25519 key that signs provenance and published chain heads: configured
+    (SIGNING_KEY, the same on every server, like SECRET_KEY); on SQLite, generated once
+    into the instance folder; in tests (TESTING) without one, made for the process."""
+    from reviewapp.site_keys import (
+        HOW_TO_MAKE_ONE,
+        KeySettingError,
+        new_private_key_text,
+        site_keys,
+    )
+
+    configured = app.config.get("SIGNING_KEY")
+    if configured is None and os.environ.get("SIGNING_KEY") == "":
+        configured = ""
+    if configured is None:
+        if shared_database and not app.config.get("TESTING"):
+            raise ConfigurationError(
+                "SIGNING_KEY is not set. With a PostgreSQL DATABASE_URL every server must "
+                "sign provenance and published audit heads with the same Ed25519 key: set "
+                "the SIGNING_KEY environment variable (or SIGNING_KEY in instance/config.py) "
+                f"on all of them to the key `{HOW_TO_MAKE_ONE}` prints.")
+        configured = (new_private_key_text() if shared_database
+                      else _instance_secret(app, "signing_key", new_private_key_text))
+    try:
+        return site_keys(configured, app.config.get("SIGNING_KEYS_RETIRED"))
+    except KeySettingError as error:
+        raise ConfigurationError(str(error)) from None
+
+
 def _instance_secret_key(app: Flask) -> str:
+    return _instance_secret(app, "secret_key", lambda: secrets.token_hex(32))
+
+
+def _instance_secret(app: Flask, name: str, make) -> str:
     """Generated once into the instance folder, readable by the owner only.
 
     Written whole before it gets its name: a temporary file, fsynced, then
@@ -227,12 +263,12 @@ def _instance_secret_key(app: Flask) -> str:
     older version or a full disk) is refused rather than replaced: two
     processes replacing it at once could each keep a different key."""
     instance = Path(app.instance_path)
-    path = instance / "secret_key"
+    path = instance / name
     if not path.exists():
-        fd, temporary = tempfile.mkstemp(dir=instance, prefix=".secret_key.")  # mode 0600
+        fd, temporary = tempfile.mkstemp(dir=instance, prefix=f".{name}.")  # mode 0600
         try:
             with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
+                handle.write(make())
                 handle.flush()
                 os.fsync(handle.fileno())
             try:
@@ -246,9 +282,9 @@ def _instance_secret_key(app: Flask) -> str:
     key = path.read_text().strip()
     if not key:
         raise ConfigurationError(
-            f"The generated secret key file {path} is empty. Delete it to have a new key "
-            "generated at the next start (sessions signed with the old key end), or set "
-            "SECRET_KEY.")
+            f"The generated key file {path} is empty. Delete it to have a new key "
+            "generated at the next start (what the old key signed no longer verifies), or "
+            f"set {name.upper()}.")
     return key
 
 

@@ -107,9 +107,16 @@ def create_user_command(email, name, roles, specialties):
 
 @audit_cli.command("verify")
 @click.option("--expect-head", help="SEQ:HASH of a checkpoint kept outside the database.")
+@click.option("--against", help="File or URL of the published heads (/transparency/heads): "
+                                "the log must still contain every one.")
+@click.option("--keys", "keys_source",
+              help="File or URL of the key set the heads are signed with (default: the "
+                   "one fetched heads name; for a file, this site's own keys).")
+@click.option("--from-head", help="SEQ:HASH of a head verified before: check only the "
+                                  "events after it.")
 @click.option("--record", "record_it", is_flag=True,
               help='Append an "audit.verified" event with the outcome (for scheduled runs).')
-def verify_command(expect_head, record_it):
+def verify_command(expect_head, against, keys_source, from_head, record_it):
     """Recompute the whole hash chain; exit 1 naming the first broken event.
 
     Reads only, in one snapshot, with a progress bar on stderr when it is a
@@ -118,16 +125,15 @@ def verify_command(expect_head, record_it):
     from reviewapp.audit.services import current_head, record_verification, verify_chain
     from reviewapp.db import sqlite_begin_mode
 
-    checkpoint = None
-    if expect_head:
-        seq, _, digest = expect_head.partition(":")
-        if not seq.isdigit() or len(digest) != 64:
-            raise click.BadParameter("expected SEQ:HASH", param_hint="--expect-head")
-        checkpoint = (int(seq), digest.lower())
+    checkpoint = _head_option(expect_head, "--expect-head")
+    start = _head_option(from_head, "--from-head")
+    published = _published_heads(against, keys_source) if against else None
     token = sqlite_begin_mode.set("DEFERRED")  # a reader: SQLite writers need not wait
     try:
-        with _progress_bar("Verifying", current_head()[0]) as progress:
-            result = verify_chain(checkpoint, progress=progress)
+        with _progress_bar("Verifying", current_head()[0] - (start[0] if start else 0)) \
+                as progress:
+            result = verify_chain(checkpoint, progress=progress, published=published,
+                                  start=start)
         db.session.rollback()
     finally:
         sqlite_begin_mode.reset(token)
@@ -136,7 +142,50 @@ def verify_command(expect_head, record_it):
     if not result.ok:
         click.echo(result.message, err=True)
         sys.exit(1)
+    if published:
+        click.echo(f"All {len(published)} published heads are in the log, the last at "
+                   f"event {max(published)}.")
     click.echo(result.message)
+
+
+def _head_option(value: str | None, name: str) -> tuple[int, str] | None:
+    if not value:
+        return None
+    seq, _, digest = value.partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise click.BadParameter("expected SEQ:HASH", param_hint=name)
+    return int(seq), digest.lower()
+
+
+def _published_heads(against: str, keys_source: str | None) -> dict[int, str]:
+    """{seq: hash} of the published heads, every signature checked; exit 1 if any fails."""
+    from reviewapp.audit.heads import checked_heads
+    from reviewapp.audit.published_heads_source import is_url, published_heads, read_json
+
+    try:
+        heads, named_keys = published_heads(against)
+        # Fetched heads name their key set; a saved file is checked against this site's.
+        source = keys_source or (named_keys if is_url(against) else None)
+        jwks = read_json(source) if source else current_app.extensions["site_keys"].jwks()
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    found, problems = checked_heads(heads, jwks)
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        sys.exit(1)
+    return found
+
+
+@audit_cli.command("publish-head")
+def publish_head_command():
+    """Sign the chain head with the site key and publish it at /transparency/heads
+    (run it at least hourly from cron; every approval publishes one too)."""
+    from reviewapp.audit.transparency import publish_head
+
+    row = publish_head()
+    db.session.commit()
+    click.echo(f"Published head {row.seq}:{row.hash} (key {row.key_id}).")
 
 
 @contextmanager

@@ -61,6 +61,14 @@ REMEMBER_COOKIE_SAMESITE = "Lax"
 
 # Audit: with a key (kept outside the database) chain hashes are HMAC-SHA256.
 AUDIT_HMAC_KEY = None
+# The site's Ed25519 signing key (provenance of published pages, published audit-chain
+# heads): the 32-byte seed in base64url, or a PEM private key; `python -m
+# reviewapp.site_keys` makes one. Like SECRET_KEY: from the SIGNING_KEY environment
+# variable too, the same on every server, required with PostgreSQL; on SQLite one is
+# generated once into the instance folder. Public keys of retired keys stay published
+# (base64url of 32 bytes, a JWK's "x") so that what they signed still verifies.
+SIGNING_KEY = None
+SIGNING_KEYS_RETIRED = []
 
 # Review workflow.
 REQUIRED_APPROVALS = 2

@@ -11,6 +11,7 @@ from sqlalchemy.pool import NullPool
 NARROW_TABLES = {
     "audit_event": ("SELECT", "INSERT"),   # append-only: never UPDATE, DELETE, TRUNCATE
     "audit_head": ("SELECT", "UPDATE"),    # appends lock the one row and move it on
+    "published_head": ("SELECT", "INSERT"),  # the transparency log: append-only too
     "alembic_version": ("SELECT",),        # read to tell whether the schema is at head
 }
 READ_WRITE = ("SELECT", "INSERT", "UPDATE", "DELETE")

@@ -91,6 +91,8 @@ ACTIONS: dict[str, str] = {
     "access.denied": "A signed-in user was refused a page or action",
     "audit.exported": "Audit log exported (filters and row count)",
     "audit.verified": "Audit hash chain verified (outcome in details)",
+    "audit.head_published": "Chain head signed with the site key and published at "
+                            "/transparency/heads (the head includes this event)",
 }
 
 # Released actions no longer recorded: still filterable, refused by record().

@@ -6,7 +6,7 @@ Pure module (stdlib only): the same code verifies SQLite and PostgreSQL logs.
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -61,15 +61,21 @@ class VerifyResult:
 
 def verify(events: Iterable[StoredEvent], key: bytes | None = None,
            checkpoint: tuple[int, str] | None = None,
-           head: tuple[int, str] | None = None) -> VerifyResult:
+           head: tuple[int, str] | None = None,
+           published: Mapping[int, str] | None = None,
+           start: tuple[int, str] | None = None) -> VerifyResult:
     """Walk events in sequence order and name the first one that breaks the chain.
 
     Streaming: holds one event at a time. `checkpoint` (seq, hash) is a head
     recorded earlier outside the database: the log must still contain it.
-    `head` is the chain-head row kept beside the log: the log must end there.
-    Either one exposes a truncated tail.
+    `published` ({seq: hash}) are the heads the site published (its transparency
+    log): the log must contain every one. `head` is the chain-head row kept beside
+    the log: the log must end there. Each exposes a truncated tail. `start` (seq,
+    hash) is a head verified before: `events` begin after it and link to it.
     """
-    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    expected_seq, prev_hash = (start[0] + 1, start[1]) if start else (1, GENESIS_HASH)
+    checked, published = 0, published or {}
+    matched = start[0] if start else 0  # the last published head found intact
     for event in events:
         def broken(problem, seq=event.seq, checked=checked, last=expected_seq - 1,
                    last_hash=prev_hash):
@@ -85,10 +91,18 @@ def verify(events: Iterable[StoredEvent], key: bytes | None = None,
             return broken(problem)
         if checkpoint and event.seq == checkpoint[0] and event.hash != checkpoint[1]:
             return broken("it does not match the checkpoint (the log was rewritten)")
+        if event.seq in published:
+            if event.hash != published[event.seq]:
+                return broken(f"it does not match the head published for event {event.seq}: "
+                              f"the log was rewritten after event {matched}, at or before "
+                              f"event {event.seq}")
+            matched = event.seq
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
 
     last_seq = expected_seq - 1
-    for label, mark in (("checkpoint", checkpoint), ("chain head", head)):
+    latest = max(published, default=0)
+    for label, mark in (("checkpoint", checkpoint), ("chain head", head),
+                        ("last published head", (latest, "") if latest else None)):
         if mark and last_seq < mark[0]:
             return VerifyResult(False, checked, last_seq, prev_hash, last_seq + 1,
                                 f"the log ends at event {last_seq} but the {label} is "

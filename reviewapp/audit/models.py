@@ -48,6 +48,19 @@ class AuditHead(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class PublishedHead(Base):
+    """A chain head signed with the site key and published at /transparency/heads.
+    Append-only: the app's database role may only insert (dbroles.py)."""
+
+    __tablename__ = "published_head"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(100))  # Ed25519, base64url
+
+
 CHAIN_COLUMNS = ("seq", "occurred_at", "actor_id", "actor_name", "actor_email", "ip",
                  "action", "object_type", "object_id", "article_id", "reason", "details")
 

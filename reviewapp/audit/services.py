@@ -65,8 +65,9 @@ def hmac_key() -> bytes | None:
     return key.encode("utf-8") if key else None
 
 
-def iter_stored_events(batch_size: int = 2000):
-    """Stream the log in sequence order without loading it into memory."""
+def iter_stored_events(batch_size: int = 2000, after: int = 0):
+    """Stream the log in sequence order (the events after `after`) without loading
+    it into memory."""
     table = AuditEvent.__table__
     # occurred_at read as the naive UTC the column stores: formatted directly,
     # it saves two conversions per event (verify's time goes mostly to such).
@@ -74,6 +75,7 @@ def iter_stored_events(batch_size: int = 2000):
                else table.c[name] for name in CHAIN_COLUMNS]
     result = db.session.execute(
         select(*columns, table.c.canonical, table.c.prev_hash, table.c.hash)
+        .where(table.c.seq > after)
         .order_by(table.c.seq).execution_options(yield_per=batch_size))
     width, when = len(columns), CHAIN_COLUMNS.index("occurred_at")
     try:
@@ -88,19 +90,34 @@ def iter_stored_events(batch_size: int = 2000):
 
 
 def verify_chain(checkpoint: tuple[int, str] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> chain.VerifyResult:
+                 progress: Callable[[int, int], None] | None = None,
+                 published: dict[int, str] | None = None,
+                 start: tuple[int, str] | None = None) -> chain.VerifyResult:
     """Head row and events read in one snapshot, so an append committed while
     verifying is not mistaken for tampering. `progress(events_read, head_seq)`
-    is called every PROGRESS_EVERY events and at the end."""
+    is called every PROGRESS_EVERY events and at the end. `published`: heads the
+    log must contain ({seq: hash}); `start`: a head verified before, trusted, so
+    only the events after it are read (it must still be in the log)."""
     db.session.rollback()
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     head = db.session.get(AuditHead, HEAD_ID)
     total = head.seq if head else 0
-    with closing(iter_stored_events()) as events, \
-            closing(_reporting(events, progress, total) if progress else events) as stream:
+    if start and start[0] > 0:
+        stored = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == start[0]))
+        if stored != start[1]:
+            problem = (f"the log has no event {start[0]} (events were removed)"
+                       if stored is None else
+                       f"event {start[0]} no longer has the trusted head's hash (the log "
+                       "was rewritten at or before it)")
+            return chain.VerifyResult(False, 0, start[0], start[1], start[0], problem)
+    after = start[0] if start else 0
+    with closing(iter_stored_events(after=after)) as events, \
+            closing(_reporting(events, progress, total - after) if progress else events) \
+            as stream:
         return chain.verify(stream, hmac_key(), checkpoint=checkpoint,
-                            head=(head.seq, head.hash) if head else None)
+                            head=(head.seq, head.hash) if head else None,
+                            published=published, start=start if after else None)
 
 
 PROGRESS_EVERY = 5000

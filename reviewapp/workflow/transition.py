@@ -17,6 +17,7 @@ from reviewapp.accounts.models import User
 from reviewapp.articles.models import Article
 from reviewapp.articles.services import lock_article
 from reviewapp.audit.services import record
+from reviewapp.audit.transparency import publish_head
 from reviewapp.db import utcnow
 from reviewapp.errors import StaleVersion
 from reviewapp.extensions import db
@@ -160,6 +161,7 @@ def _approve_if_rule_holds(change: Change) -> None:
                     "revision": revision.number, "approved_by": approvers,
                     **({"round": closed} if closed else {})})
     _send(APPROVAL_MAIL, change, approvals=len(approvers))
+    publish_head(actor=change.actor)  # the transparency log holds every approval
 
 
 def _send(mail: Mail, change: Change, **context) -> None:

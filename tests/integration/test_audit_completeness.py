@@ -372,7 +372,8 @@ def drive_approved(w):
     w.page(w.reviewers[1], f"/desk/articles/{w.article_id}/review")
     w.mark()
     w.approve(w.reviewers[1])
-    return ["review.approved", "article.approved"]
+    # Every approval publishes the chain head that includes it (the transparency log).
+    return ["review.approved", "article.approved", "audit.head_published"]
 
 
 def _import_retractions(w, doi):
@@ -528,6 +529,13 @@ def drive_exported(w):
     response = client.get("/admin/audit/export.csv?action=article.")
     assert response.status_code == 200
     return ["audit.exported"]
+
+
+def drive_head_published(w):
+    w.mark()
+    result = w.app.test_cli_runner().invoke(args=["audit", "publish-head"])
+    assert result.exit_code == 0, result.output
+    return ["audit.head_published"]
 
 
 def drive_verified(w):
@@ -799,6 +807,7 @@ DRIVERS = {
     "access.denied": drive_access_denied,
     "audit.exported": drive_exported,
     "audit.verified": drive_verified,
+    "audit.head_published": drive_head_published,
     "reader_report.created": drive_reader_report_created,
     "reader_report.resolved": drive_reader_report_resolved,
     "article.rereview_started": drive_rereview_started,

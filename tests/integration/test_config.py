@@ -115,7 +115,7 @@ def test_an_empty_secret_key_file_is_refused_until_deleted(no_secret_key):
     no_secret_key.mkdir()
     key_file = no_secret_key / "secret_key"
     key_file.write_text("\n")
-    with pytest.raises(ConfigurationError, match=r"secret key file .*secret_key is empty\. "
+    with pytest.raises(ConfigurationError, match=r"key file .*secret_key is empty\. "
                        r"Delete it to have a new key generated"):
         create_app()
     assert key_file.read_text() == "\n"
