@@ -32,6 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from benchmarks.pages import BENCH_DIR, SIZES, prepare
+from reviewapp.site_keys import new_private_key_text
 
 SECONDS = int(os.environ.get("HTTP_SECONDS", "10"))
 ROUNDS = int(os.environ.get("HTTP_ROUNDS", "3"))
@@ -79,7 +80,8 @@ class Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log.open("wb")
-        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench"}
+        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench",
+               "SIGNING_KEY": new_private_key_text()}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind",
              f"127.0.0.1:{self.port}", "--no-control-socket", "--error-logfile", "-",

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from reviewapp.site_keys import new_private_key_text
+
 QUICK = os.environ.get("QUICK", "") not in ("", "0")
 SIZES = {"S": (1_000, 10_000), "M": (20_000, 200_000), "L": (100_000, 1_000_000)}
 REQUESTS = 50 if QUICK else 200
@@ -35,7 +37,8 @@ def _app(url: str, serving: bool = False):
     from reviewapp.app import create_app, freeze_startup_objects
 
     # Nobody is sent to two-factor enrolment: the admin logs in with the password.
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
+                      "SIGNING_KEY": new_private_key_text(), "WTF_CSRF_ENABLED": False,
                       "LOGIN_IP_LIMIT": 1000, "REQUIRE_TWO_FACTOR_FOR": []})
     if serving:
         freeze_startup_objects()

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from benchmarks.pages import BENCH_DIR, _app, _recreate_postgres
+from reviewapp.site_keys import new_private_key_text
 
 ROWS = 65_000
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +38,8 @@ def _empty_database(url: str) -> None:
 
 def _import(url: str, *args: str) -> tuple[float, float, str]:
     """(seconds, peak RSS in MB, the command's last line of output)."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench",
+           "SIGNING_KEY": new_private_key_text()}
     started = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "reviewapp", "retractions", "import", *args],

@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 HTTP_TIMEOUT = 30  # seconds; a request that hangs fails the test instead of the run
 LIVE_SECRET_KEY = "live-secret"
+# Every server of a test signs with one key, as production servers must (a fixed one).
+LIVE_SIGNING_KEY = "4D0Ue4hVgcYxhDo6wcd2hG_kdtXrAoG6Q-M2GnrOtRE"
 
 
 class LiveServer:
@@ -35,7 +37,7 @@ class LiveServer:
     on the same port, and a request sent while it restarts waits for it.
 
     `env` is added to the server's environment (settings as REVIEWAPP_<NAME>);
-    DATABASE_URL, SECRET_KEY (LIVE_SECRET_KEY unless `env` gives another),
+    DATABASE_URL, SECRET_KEY and SIGNING_KEY (LIVE_* unless `env` gives others),
     cheap argon2 parameters, no forced two-factor and the instance folder are
     set already."""
 
@@ -47,6 +49,7 @@ class LiveServer:
         self.instance_path = instance_path or log_path.parent / f"instance-{port}"
         self.instance_path.mkdir(parents=True, exist_ok=True)
         self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": LIVE_SECRET_KEY,
+                    "SIGNING_KEY": LIVE_SIGNING_KEY,
                     "REVIEWAPP_INSTANCE_PATH": str(self.instance_path),
                     # As tests/conftest.py's app_config: nobody forced into two-factor.
                     "REVIEWAPP_REQUIRE_TWO_FACTOR_FOR": "",

@@ -26,6 +26,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import REQUIRE_POSTGRES, TEST_DATABASE_URL
+from tests.live import LIVE_SIGNING_KEY
 
 SOAK_SECONDS = int(os.environ.get("SOAK_SECONDS", "30"))
 SOAK_USERS = int(os.environ.get("SOAK_USERS", "12"))  # 8 staff (fixed), the rest readers
@@ -96,7 +97,8 @@ def _seed(url: str) -> dict[str, list[str]]:
     from reviewapp.workflow.review_commands import accept_assignment, assign_reviewer
     from reviewapp.workflow.services import submit_article
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "soak"})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "soak",
+                      "SIGNING_KEY": LIVE_SIGNING_KEY})
     accounts: dict[str, list] = {}
     with app.app_context():
         upgrade()
@@ -188,6 +190,7 @@ def server(soak_database, tmp_path):
     port = _free_port()
     log, access = tmp_path / "gunicorn.log", tmp_path / "access.log"
     env = {**os.environ, "DATABASE_URL": soak_database, "SECRET_KEY": "soak-secret",
+           "SIGNING_KEY": LIVE_SIGNING_KEY,
            "PYTHONWARNINGS": "default",
            # Its admin signs in with a password alone (two-factor has tests of its own).
            "REVIEWAPP_REQUIRE_TWO_FACTOR_FOR": ""}
@@ -257,8 +260,9 @@ def test_soak_mixed_roles_under_gunicorn_leave_no_errors_and_a_valid_chain(serve
 
     verify = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "reviewapp", "audit", "verify"],
+        # every process on PostgreSQL needs both keys
         cwd=ROOT, env={**os.environ, "DATABASE_URL": server["database_url"],
-                       "SECRET_KEY": "soak-secret"},  # every process on PostgreSQL needs it
+                       "SECRET_KEY": "soak-secret", "SIGNING_KEY": LIVE_SIGNING_KEY},
         capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert head > seeded_head
