@@ -69,6 +69,8 @@ NOT_PAGES = {
     "api.openapi": "the read API's OpenAPI description (JSON)",
     "metrics.scrape": "Prometheus metrics (text) for the monitoring server",
     "ops.healthz": "a health check (text) for load balancers",
+    "transparency.keys": "the site's public keys (a JWK set) for programs that verify",
+    "transparency.heads": "the signed audit-chain heads (JSON) for programs that verify",
     "static": "stylesheets, scripts and images",
 }
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from reviewapp import create_app
 from reviewapp.app import ConfigurationError
+from reviewapp.site_keys import new_private_key_text
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/example"  # never connected to here
 
@@ -105,7 +106,8 @@ def test_sqlite_without_a_secret_key_still_starts_with_a_generated_one(no_secret
     written whole under its name, leaving no temporary file behind."""
     key = create_app().config["SECRET_KEY"]
     assert len(key) == 64 and key == (no_secret_key / "secret_key").read_text()
-    assert sorted(p.name for p in no_secret_key.iterdir()) == ["secret_key"]
+    # (the site's signing key is generated beside it: test_signing_key_setting.py)
+    assert sorted(p.name for p in no_secret_key.iterdir()) == ["secret_key", "signing_key"]
 
 
 def test_an_empty_secret_key_file_is_refused_until_deleted(no_secret_key):
@@ -165,6 +167,7 @@ def test_database_url_from_the_environment_selects_postgresql(tmp_path, monkeypa
     monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/example")
     monkeypatch.setenv("SECRET_KEY", "shared by every server")
+    monkeypatch.setenv("SIGNING_KEY", new_private_key_text())
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == (
         "postgresql+psycopg://postgres@127.0.0.1:5432/example")

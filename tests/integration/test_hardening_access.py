@@ -57,6 +57,8 @@ ROUTES = {
     "static": None,
     "ops.healthz": None,  # no user, no object: test_ops
     "metrics.scrape": None,  # by address, not by user: test_ops
+    "transparency.keys": None,  # public, for anyone: test_transparency_log
+    "transparency.heads": None,
     "audit.export_events": [("other_author", "GET"), ("other_reviewer", "GET")],
     "audit.event": [("other_author", "GET"), ("other_reviewer", "GET")],
     "admin.user": [("other_author", "GET POST"), ("other_reviewer", "GET POST")],

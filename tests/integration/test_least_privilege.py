@@ -24,7 +24,8 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.skipif(
 
 INSUFFICIENT_PRIVILEGE = "42501"
 # Written out here rather than taken from reviewapp.dbroles, which they check.
-AUDIT_TABLES = {"audit_event": {"SELECT", "INSERT"}, "audit_head": {"SELECT", "UPDATE"}}
+AUDIT_TABLES = {"audit_event": {"SELECT", "INSERT"}, "audit_head": {"SELECT", "UPDATE"},
+                "published_head": {"SELECT", "INSERT"}}
 TABLE_PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES",
                     "TRIGGER")
 # What someone holding the app's connection might try on the audit log.
@@ -47,6 +48,12 @@ REFUSED = [
     "CREATE TABLE audit_event_copy (seq bigint)",
     "DELETE FROM audit_head",
     "INSERT INTO audit_head (id, seq, hash) VALUES (2, 0, 'x')",
+    # The transparency log's published heads are append-only the same way.
+    "UPDATE published_head SET hash = 'x'",
+    "DELETE FROM published_head",
+    "TRUNCATE published_head",
+    "ALTER TABLE published_head DISABLE TRIGGER ALL",
+    "DROP TRIGGER published_head_no_change ON published_head",
 ]
 
 
@@ -130,7 +137,8 @@ def test_create_app_role_grants_what_the_app_needs_and_no_more(cluster):
 
     assert cluster.created.exit_code == 0, cluster.created.output
     assert f"Created role {cluster.role}: SELECT, INSERT on audit_event; " \
-           "SELECT, UPDATE on audit_head; SELECT on alembic_version" in cluster.created.output
+           "SELECT, UPDATE on audit_head; SELECT, INSERT on published_head; " \
+           "SELECT on alembic_version" in cluster.created.output
     owner = connected_as(cluster.owner_url)
     with owner.connect() as conn:
         assert privilege_problems(conn, cluster.role) == []
