@@ -60,6 +60,7 @@ ifeq ($(QUICK),)
 	$(BIN)/python -m benchmarks.http
 endif
 	QUICK=$(QUICK) $(BIN)/python -m benchmarks.pages
+	QUICK=$(QUICK) $(BIN)/python -m benchmarks.audit_verify
 
 # The README's pictures (docs/screenshots/*.png, checked in): the first-ten-minutes
 # browser test on the demo data saves each step's 1366x900 viewport; pngquant and
