@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from reviewapp.main import bp as main_bp
     from reviewapp.public import models as _public  # noqa: F401
     from reviewapp.public.api import bp as api_bp
+    from reviewapp.public.provenance_views import bp as provenance_bp
     from reviewapp.public.views import bp as public_bp
     from reviewapp.reports import models as _reports  # noqa: F401
     from reviewapp.reviews import models as _reviews  # noqa: F401
@@ -111,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(transparency_bp)
+    app.register_blueprint(provenance_bp)
 
 
 def freeze_startup_objects() -> None:

@@ -71,6 +71,7 @@ NOT_PAGES = {
     "ops.healthz": "a health check (text) for load balancers",
     "transparency.keys": "the site's public keys (a JWK set) for programs that verify",
     "transparency.heads": "the signed audit-chain heads (JSON) for programs that verify",
+    "provenance.manifest": "a page's signed provenance (JSON) for programs that verify",
     "static": "stylesheets, scripts and images",
 }
 

@@ -59,6 +59,8 @@ ROUTES = {
     "metrics.scrape": None,  # by address, not by user: test_ops
     "transparency.keys": None,  # public, for anyone: test_transparency_log
     "transparency.heads": None,
+    # Like public.article: a draft has no page and no provenance (test_provenance).
+    "provenance.manifest": [("anonymous", "GET"), ("other_author", "GET")],
     "audit.export_events": [("other_author", "GET"), ("other_reviewer", "GET")],
     "audit.event": [("other_author", "GET"), ("other_reviewer", "GET")],
     "admin.user": [("other_author", "GET POST"), ("other_reviewer", "GET POST")],

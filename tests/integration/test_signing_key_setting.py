@@ -21,8 +21,9 @@ def instance(tmp_path, monkeypatch):
 
 
 def test_postgresql_without_a_signing_key_refuses_to_start_naming_it(instance):
-    with pytest.raises(ConfigurationError, match=r"SIGNING_KEY is not set\. With a PostgreSQL "
-                       r"DATABASE_URL every server must sign .* `python -m reviewapp\.site_keys` prints"):
+    with pytest.raises(ConfigurationError,
+                       match=r"SIGNING_KEY is not set\. With a PostgreSQL DATABASE_URL every "
+                             r"server must sign .* `python -m reviewapp\.site_keys` prints"):
         create_app({"DATABASE_URL": POSTGRES_URL, "SECRET_KEY": "s"})
 
 

@@ -1,0 +1,24 @@
+"""/articles/<slug>/provenance.json: the signed provenance of what the page shows."""
+
+import json
+
+from flask import Blueprint, Response
+
+from reviewapp.errors import DomainError
+from reviewapp.public.api import error_response
+from reviewapp.public.provenance import provenance
+
+bp = Blueprint("provenance", __name__)
+
+
+@bp.get("/articles/<slug>/provenance.json")
+def manifest(slug: str):
+    try:
+        document = provenance(slug)
+    except DomainError as error:
+        return error_response(error.status_code, error.message)
+    response = Response(json.dumps(document, ensure_ascii=False, indent=1),
+                        mimetype="application/json")
+    response.headers["Cache-Control"] = "no-cache"  # may be kept, revalidated each time
+    response.headers["Access-Control-Allow-Origin"] = "*"  # for anyone's checker
+    return response
