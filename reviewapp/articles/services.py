@@ -86,7 +86,10 @@ def unique_slug(title: str) -> str:
     return slug
 
 
-def create_article(author: User, content: DraftContent) -> Article:
+def create_article(author: User, content: DraftContent, *,
+                   commissioned_by: User | None = None) -> Article:
+    """A new draft owned by `author`; `commissioned_by`, an editor who asked the
+    author to write it (from a reader's question), is then the audit event's actor."""
     if not can_create_article(author):
         raise PermissionDenied("Only authors can write articles.")
     title = content.title.strip()
@@ -101,10 +104,11 @@ def create_article(author: User, content: DraftContent) -> Article:
     db.session.flush()
     article.current_revision = revision
     check_revision(revision)
-    record("article.created", actor=author, object_type="article", object_id=article.id,
-           article_id=article.id,
+    record("article.created", actor=commissioned_by or author, object_type="article",
+           object_id=article.id, article_id=article.id,
            details={"slug": article.slug, "title": title, "revision": 1,
-                    "references": len(references), "tags": content.tags})
+                    "references": len(references), "tags": content.tags,
+                    **({"author": author.id} if commissioned_by else {})})
     return article
 
 
