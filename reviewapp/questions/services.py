@@ -215,7 +215,10 @@ def commission_article(question_id: int, actor: User, author_id: int | None) -> 
     question = lock_open_question(question_id)
     article = create_article(author, DraftContent(
         title=question_title(question.question, current_app.config["MAX_TITLE_LENGTH"]),
-        body="", references_text="", tags=[]), commissioned_by=actor)
+        body="", references_text="", tags=[]), commissioned_by=actor,
+        # The slug (the public address, never changed) names no words of the
+        # reader's; the title is the author's to rephrase before review.
+        slug_base=f"reader question {question.id}")
     _handled(question, actor, COMMISSIONED)
     question.commissioned_article_id = article.id
     message = enqueue_mail(author.email, "question_commissioned.txt", article_id=article.id,
