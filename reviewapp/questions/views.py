@@ -9,6 +9,7 @@ from reviewapp.accounts.permissions import can_handle_reader_questions
 from reviewapp.desk import REFUSALS, form_refusal, refused_page
 from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db
+from reviewapp.public import article_page
 from reviewapp.public import views as public_views
 from reviewapp.questions import pages, services
 from reviewapp.questions.forms import (
@@ -39,7 +40,9 @@ def ask(slug: str):
     if not form.validate_on_submit():
         db.session.rollback()
         return public_views._article_page(slug, status=400, question_form=form)
-    if not form.is_bot:  # a filled honeypot is answered as a success; nothing is stored
+    if form.is_bot:  # a filled honeypot is answered as a success; nothing is stored
+        article_page.public_article(slug)  # (a page that is not public stays a 404)
+    else:
         try:
             services.ask_question(slug, form.question.data, form.email.data,
                                   form.consent.data, request.remote_addr)

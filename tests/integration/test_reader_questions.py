@@ -195,6 +195,7 @@ def test_only_public_articles_take_questions(client, publisher, rows):
         slug = session.get(Article, article_id).slug
     assert ask(client, slug).status_code == 404
     assert ask(client, "no-such-article").status_code == 404
+    assert ask(client, slug, website="https://spam.example").status_code == 404
     with rows() as session:
         assert session.scalar(select(func.count()).select_from(ReaderQuestion)) == 0
 
