@@ -91,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from reviewapp.public.api import bp as api_bp
     from reviewapp.public.provenance_views import bp as provenance_bp
     from reviewapp.public.views import bp as public_bp
+    from reviewapp.questions import models as _questions  # noqa: F401
+    from reviewapp.questions.views import bp as questions_bp
     from reviewapp.reports import models as _reports  # noqa: F401
     from reviewapp.reviews import models as _reviews  # noqa: F401
     from reviewapp.reviews.claim_views import bp as claims_bp
@@ -113,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(transparency_bp)
     app.register_blueprint(provenance_bp)
+    app.register_blueprint(questions_bp)
 
 
 def freeze_startup_objects() -> None:

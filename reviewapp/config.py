@@ -135,6 +135,11 @@ AUDIENCES = [
 # "Report a problem": reports accepted from one IP address per hour, and their length.
 REPORT_RATE_LIMIT = 5
 REPORT_MAX_LENGTH = 5000
+# "Have a follow-up question?": questions accepted from one address per hour, and
+# the length of a question and of an editor's answer by mail.
+QUESTION_RATE_LIMIT = 5
+QUESTION_MAX_LENGTH = 2000
+QUESTION_ANSWER_MAX_LENGTH = 10000
 # Other approved articles sharing a tag, shown under an article.
 RELATED_ARTICLES = 5
 # Related articles are chosen among each shared tag's newest this many articles.

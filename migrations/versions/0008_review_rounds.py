@@ -18,7 +18,7 @@ closed (with no decision when none can be derived). Each existing review
 becomes a report of the round of its revision.
 
 Revision ID: 0008_review_rounds
-Revises: 0006_two_factor
+Revises: 0007_claim_verdicts
 Create Date: 2026-11-30 10:00:00
 
 """

@@ -7,7 +7,7 @@ response to reviewers stored with a resubmitted revision. No existing data
 moves: comments written with "Request changes" stay on their reviews.
 
 Revision ID: 0009_review_comments
-Revises: 0006_two_factor
+Revises: 0008_review_rounds
 Create Date: 2026-11-29 10:00:00
 
 """

@@ -30,3 +30,8 @@ def can_view_article(user, article, reviewer_ids=frozenset()) -> bool:
 def can_edit_draft(user, article) -> bool:
     """Only the author edits: a draft, or a new revision after changes were requested."""
     return article.author_id == user.id and article.state in ("draft", "changes_requested")
+
+
+def can_handle_reader_questions(user) -> bool:
+    """The "Reader questions" inbox: editors and admins."""
+    return has_role(user, "editor") or has_role(user, "admin")

@@ -86,14 +86,18 @@ def unique_slug(title: str) -> str:
     return slug
 
 
-def create_article(author: User, content: DraftContent) -> Article:
+def create_article(author: User, content: DraftContent, *,
+                   commissioned_by: User | None = None, slug_base: str | None = None) -> Article:
+    """A new draft owned by `author`; `commissioned_by`, an editor who asked the
+    author to write it (from a reader's question), is then the audit event's actor;
+    `slug_base`, when given, names the slug instead of the title (which may change)."""
     if not can_create_article(author):
         raise PermissionDenied("Only authors can write articles.")
     title = content.title.strip()
     if not title:
         raise InvalidInput("Enter a title.")
     references = content.references()
-    article = Article(slug=unique_slug(title), author=author,
+    article = Article(slug=unique_slug(slug_base or title), author=author,
                       tags=[ArticleTag(name=t) for t in content.tags])
     revision = Revision(article=article, number=1, title=title, body=content.body,
                         created_by_id=author.id, references=reference_rows(references))
@@ -101,10 +105,11 @@ def create_article(author: User, content: DraftContent) -> Article:
     db.session.flush()
     article.current_revision = revision
     check_revision(revision)
-    record("article.created", actor=author, object_type="article", object_id=article.id,
-           article_id=article.id,
+    record("article.created", actor=commissioned_by or author, object_type="article",
+           object_id=article.id, article_id=article.id,
            details={"slug": article.slug, "title": title, "revision": 1,
-                    "references": len(references), "tags": content.tags})
+                    "references": len(references), "tags": content.tags,
+                    **({"author": author.id} if commissioned_by else {})})
     return article
 
 

@@ -84,6 +84,16 @@ ACTIONS: dict[str, str] = {
     # Public site
     "reader_report.created": "A reader reported a problem with an article",
     "reader_report.resolved": "Reader report resolved by an editor (with the resolution)",
+    # Reader questions (issue 17): the reader's text stays in the question row
+    "reader_question.asked": "A reader asked a follow-up question under an article (its "
+                             "length and whether an email was left; never the text)",
+    "reader_question.answered": "An editor answered a reader's question by mail (the "
+                                "outbox message)",
+    "reader_question.dismissed": "An editor dismissed a reader's question (with the reason)",
+    "reader_question.commissioned": "An editor commissioned an article from a reader's "
+                                    "question (the new draft and its author)",
+    "reader_question.asker_notified": "The reader who asked was mailed that the article "
+                                      "commissioned from their question is approved",
     "site_page.updated": "Admin text of a public page changed (e.g. the editorial policy)",
     # Mail
     "reminder.sent": "Review reminder queued for a reviewer",

@@ -12,6 +12,7 @@ from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
 from reviewapp.public import article_page, listing, site_pages
 from reviewapp.public.forms import PolicyForm
+from reviewapp.questions import pages as reader_questions
 from reviewapp.reports import services as reports
 from reviewapp.reports.forms import ReaderReportForm
 
@@ -39,12 +40,17 @@ def index():
 
 
 def _article_page(slug: str, form: ReaderReportForm | None = None, status: int = 200,
-                  form_error: str | None = None):
+                  form_error: str | None = None, question_form=None,
+                  question_error: str | None = None):
+    """The article page; a refused report or question form (reviewapp.questions.views)
+    is shown again with what the reader typed."""
     shown = article_page.public_article(slug)
     return render_template("public/article.html", shown=shown,
                            form=form or ReaderReportForm(formdata=None), form_error=form_error,
                            board_statement=article_page.BOARD_STATEMENT,
-                           update_notice=article_page.UPDATE_NOTICE), status
+                           update_notice=article_page.UPDATE_NOTICE,
+                           **reader_questions.article_part(shown, question_form,
+                                                           question_error)), status
 
 
 @bp.route("/articles/<slug>")

@@ -32,6 +32,7 @@ from reviewapp.lifecycle.events import (
 )
 from reviewapp.lifecycle.states import APPROVED, UNDER_REVIEW
 from reviewapp.mail.compose import enqueue_mail
+from reviewapp.questions.services import mail_askers_on_approval
 from reviewapp.reviews import rounds
 from reviewapp.reviews.models import (
     ACCEPTED,
@@ -161,6 +162,8 @@ def _approve_if_rule_holds(change: Change) -> None:
                     "revision": revision.number, "approved_by": approvers,
                     **({"round": closed} if closed else {})})
     _send(APPROVAL_MAIL, change, approvals=len(approvers))
+    # An article commissioned from reader questions: their askers are mailed (once).
+    mail_askers_on_approval(article, change.actor)
     publish_head(actor=change.actor)  # the transparency log holds every approval
 
 

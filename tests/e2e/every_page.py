@@ -33,6 +33,7 @@ DESK_PAGES = [
     ("articles.all_articles", "editor", {}),
     ("workflow.editor_dashboard", "editor", {}),
     ("workflow.decision", "editor", {"article_id": "decision_needed"}),
+    ("questions.inbox", "editor", {}),  # reader questions (issue 17)
     ("reviews.queue", "second_reviewer", {}),
     ("reviews.invitation", "second_reviewer", {"assignment_id": "invitation"}),
     ("reviews.review", "reviewer", {"article_id": "under_review"}),
@@ -157,6 +158,14 @@ def build_world(app, make_user, make_article) -> dict:
         slug = db.session.get(Article, ids["approved"]).slug
         create_reader_report(slug, "The dose in the second paragraph seems high for "
                              "people who drink alcohol.", "reader@example.org", "127.0.0.1")
+        # Reader questions (issue 17): one open, one dismissed.
+        from reviewapp.questions import services as questions
+
+        questions.ask_question(slug, "Is acetaminophen safe with a glass of wine at dinner, "
+                               "every evening?", AUTHOR_EMAIL, True, "127.0.0.1")
+        dismissed = questions.ask_question(slug, "What is the best dose for my dog?", None,
+                                           False, "127.0.0.2")
+        questions.dismiss_question(dismissed.id, user("editor"), "Not about human medicine.")
         db.session.commit()
         assert db.session.get(Article, ids["approved"]).state == "approved"
         signature_event = db.session.scalar(select(AuditEvent.seq).where(

@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from reviewapp.audit.actions import ACTIONS, UnregisteredAction
 from reviewapp.audit.models import AuditEvent
@@ -588,6 +588,85 @@ def drive_reader_report_resolved(w):
     return ["reader_report.resolved"]
 
 
+def _ask_question(w, slug=None, email="reader@example.org"):
+    response = w.app.test_client().post(f"/articles/{slug or _slug(w)}/ask", data={
+        "question": "Is it safe while breastfeeding?", "email": email, "consent": "y",
+        "website": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    from reviewapp.questions.models import ReaderQuestion
+
+    with w.app.app_context():
+        return w.db().session.scalar(select(func.max(ReaderQuestion.id)))
+
+
+def drive_reader_question_asked(w):
+    _needs_endpoint(w, "questions.ask")
+    w.approved()
+    w.mark()
+    _ask_question(w)
+    return ["reader_question.asked"]
+
+
+def _handle_question(w, action, field, value):
+    w.approved()
+    question_id = _ask_question(w)
+    client = w.client(w.editor)
+    w.mark()
+    response = client.post(f"/desk/questions/{question_id}/{action}",
+                           data={f"q{question_id}-{field}": value})
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+
+
+def drive_reader_question_answered(w):
+    _needs_endpoint(w, "questions.answer")
+    _handle_question(w, "answer", "answer", "Yes, it is.")
+    return ["reader_question.answered"]
+
+
+def drive_reader_question_dismissed(w):
+    _needs_endpoint(w, "questions.dismiss")
+    _handle_question(w, "dismiss", "reason", "Individual medical advice.")
+    return ["reader_question.dismissed"]
+
+
+def drive_reader_question_commissioned(w):
+    _needs_endpoint(w, "questions.commission")
+    _handle_question(w, "commission", "author", str(w.author.id))
+    return ["article.created", "reader_question.commissioned"]
+
+
+def drive_reader_question_asker_notified(w):
+    """The world's article, commissioned from a question asked under another public
+    article, is approved: its last approval mails the asker."""
+    _needs_endpoint(w, "questions.ask")
+    from contextlib import contextmanager
+
+    from reviewapp.questions.models import ReaderQuestion
+    from tests.integration.test_public_pages import Publisher
+
+    @contextmanager
+    def rows():
+        with w.app.app_context():
+            try:
+                yield w.db().session
+            finally:
+                w.db().session.rollback()
+
+    prompting = Publisher(w.app, rows).approved(title="Prompting article")
+    question_id = _ask_question(w, prompting)
+    with rows() as session:  # arranged as "Commission an article" leaves it
+        question = session.get(ReaderQuestion, question_id)
+        question.status, question.commissioned_article_id = "commissioned", w.article_id
+        session.commit()
+    w.under_review()
+    w.approve(w.reviewers[0])
+    w.page(w.reviewers[1], f"/desk/articles/{w.article_id}/review")
+    w.mark()
+    w.approve(w.reviewers[1])
+    return ["review.approved", "article.approved", "reader_question.asker_notified",
+            "audit.head_published"]
+
+
 def drive_rereview_started(w):
     _needs_endpoint(w, "workflow.start_rereview")
     from reviewapp.articles.models import Article
@@ -810,6 +889,11 @@ DRIVERS = {
     "audit.head_published": drive_head_published,
     "reader_report.created": drive_reader_report_created,
     "reader_report.resolved": drive_reader_report_resolved,
+    "reader_question.asked": drive_reader_question_asked,
+    "reader_question.answered": drive_reader_question_answered,
+    "reader_question.dismissed": drive_reader_question_dismissed,
+    "reader_question.commissioned": drive_reader_question_commissioned,
+    "reader_question.asker_notified": drive_reader_question_asker_notified,
     "article.rereview_started": drive_rereview_started,
     "site_page.updated": drive_site_page_updated,
 }

@@ -89,6 +89,12 @@ ROUTES = {
     "reviews.decline": [("other_reviewer", "POST"), ("other_author", "POST")],
     "workflow.unassign": [("other_reviewer", "POST"), ("other_author", "POST")],
     "workflow.resolve_report": [("other_author", "POST"), ("other_reviewer", "POST")],
+    # Reader questions (issue 17): asked under a public article; the editors' inbox.
+    "questions.ask": [("anonymous", "POST")],
+    "questions.inbox": None,
+    "questions.answer": [("other_author", "POST"), ("other_reviewer", "POST")],
+    "questions.dismiss": [("other_author", "POST"), ("other_reviewer", "POST")],
+    "questions.commission": [("other_author", "POST"), ("other_reviewer", "POST")],
     # Review rounds (issue 14): the editor's decision page and its two forms.
     "workflow.decision": [("other_author", "GET"), ("other_reviewer", "GET")],
     "workflow.decide_changes": [("other_author", "POST"), ("other_reviewer", "POST")],
@@ -105,6 +111,7 @@ ROLE_ONLY = {
     "audit.index": "GET", "audit.export_events": "GET", "admin.users": "GET",
     "admin.create_user": "GET POST", "public.edit_policy": "GET POST",
     "articles.all_articles": "GET", "workflow.editor_dashboard": "GET",
+    "questions.inbox": "GET",
 }
 
 
@@ -142,7 +149,7 @@ def world(app, make_user, make_article):
         values = {"article_id": article_id, "assignment_id": assignment.id,
                   "comment_id": comment.id,
                   "user_id": admin.id, "seq": 1, "n": 0, "slug": article.slug,
-                  "report_id": 1, "fmt": "csv", "token": "garbled.link.token",
+                  "report_id": 1, "question_id": 1, "fmt": "csv", "token": "garbled.link.token",
                   "claim_key": "0123456789abcdef-0"}
         data = {"version": str(article.version), "content_hash": revision.content_hash,
                 "password": PASSWORD}

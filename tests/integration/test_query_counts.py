@@ -574,3 +574,67 @@ def test_article_page_history_with_few_and_many_named_people(app, rows, arrange,
     assert len(re.findall(r"Reviewer: Reviewer \d+ ", history)) == 40
     assert not re.search(r"Reviewer: user \d", history)
     assert_same_count("Article page, history (editor)", few, many, sizes=(2, 20))
+
+
+# --- Reader questions (issue 17) -------------------------------------------------------
+
+def _question(session, article_id, n, status="open", commissioned=None, editor=None):
+    from reviewapp.questions.models import ReaderQuestion
+
+    session.add(ReaderQuestion(
+        article_id=article_id, question=f"Reader question {n}?", status=status,
+        email=f"reader{n}@example.org", consent_given=True,
+        commissioned_article_id=commissioned,
+        handled_by_id=editor.id if editor and status != "open" else None,
+        handled_at=utcnow() if status != "open" else None))
+
+
+def test_public_article_page_with_few_and_many_readers_also_asked(app, rows, client):
+    """"Readers also asked" costs one query whatever the number of articles listed
+    (arranged as "Commission an article" leaves its questions)."""
+    from tests.integration.test_public_pages import Publisher
+
+    publisher = Publisher(app, rows)
+    prompting = publisher.approved(title="Prompting article")
+    prompting_id = publisher.article_id(prompting)
+    counts, serial = [], itertools.count(1)
+    for n in (1, 5):
+        for _ in range(n):
+            i = next(serial)
+            answer_id = publisher.article_id(publisher.approved(title=f"Answer article {i}"))
+            with rows() as session:
+                _question(session, prompting_id, i, "commissioned", answer_id)
+                _question(session, prompting_id, 100 + i)  # open: never listed
+                session.commit()
+        statements, page = measure(app, client, f"/articles/{prompting}",
+                                   "Public article page, readers also asked", n)
+        assert page.count('class="readers-also-asked"') == 1
+        assert f"Answer article {i}" in page and "Reader question" not in page
+        counts.append(statements)
+    assert_same_count("Public article page, readers also asked", *counts, sizes=(1, 5))
+
+
+def test_reader_questions_inbox(app, rows, arrange, make_user, logged_in):
+    editor = make_user(roles=["editor"])
+    client = logged_in(editor)
+    with rows() as session:
+        author = arrange.user("author")
+        article_id = arrange.article(author, "Asked about")
+        session.commit()
+
+    def add(n, start):
+        with rows() as session:
+            me = session.get(User, editor.id)
+            for i in range(start, start + n):
+                arrange.user("author")  # one more author to choose from each time
+                _question(session, article_id, i)
+                _question(session, article_id, 1000 + i, "dismissed", editor=me)
+            session.commit()
+
+    add(FEW, 0)
+    few, page = measure(app, client, "/desk/questions", "Reader questions inbox", FEW)
+    assert "Reader question 4?" in page
+    add(MANY - FEW, FEW)
+    many, page = measure(app, client, "/desk/questions", "Reader questions inbox", MANY)
+    assert "Reader question 49?" in page
+    assert_same_count("Reader questions inbox", few, many)
