@@ -69,6 +69,7 @@ def _edit_page(form: DraftForm, article, preview: bool = False, status: int | No
                        preview=_content(form) if preview else None, report=report,
                        waivers={}, waive_forms={}, blocking=[], stale=stale,
                        resumed=resumed,
+                       audience_labels={a.key: a.label for a in form.audiences},
                        letter_round=rounds.letter_round_of(article) if article else None)
 
 

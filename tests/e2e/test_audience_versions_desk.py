@@ -20,6 +20,8 @@ from tests.e2e.conftest import (
     open_review,
     still_needed,
 )
+from tests.e2e.test_accessibility import blocking_violations
+from tests.e2e.test_phone_width import assert_fits
 
 pytestmark = pytest.mark.browser
 
@@ -70,6 +72,7 @@ def test_a_signature_covers_the_patient_version_and_an_edit_of_it_voids_it(
     section.get_by_label("Title for Patient or carer", exact=True).fill(PATIENT_TITLE)
     section.get_by_label("Key points for Patient or carer", exact=True).fill(KEY_POINTS)
     section.get_by_label("Body for Patient or carer", exact=True).fill(PATIENT_BODY)
+    assert blocking_violations(author) == []
     author.get_by_role("button", name="Save draft").click()
     expect(flash(author)).to_have_text("Draft saved.")
     article_url = author.url
@@ -127,6 +130,11 @@ def test_a_signature_covers_the_patient_version_and_an_edit_of_it_voids_it(
         [re.compile(r"\[inserted:\s*or milk\s*\]")])
     expect(patient_version(rita)).to_contain_text(
         "Take one 400 mg tablet with food or milk [1].")
+    # Readable by everyone and on a phone: the versions, the notice and the diff.
+    assert blocking_violations(rita) == []
+    rita.set_viewport_size({"width": 390, "height": 844})
+    assert_fits(rita)
+    rita.set_viewport_size({"width": 1280, "height": 900})
     sign_after_verdicts(rita)
     expect(still_needed(rita)).to_contain_text("1 of 2 approvals")
     expect(rita.locator("#earlier-signature")).to_have_count(0)

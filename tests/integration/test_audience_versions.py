@@ -364,3 +364,33 @@ def test_a_signature_stops_verifying_when_a_version_is_altered(app, rows, make_u
 def count_reviews(rows) -> int:
     with rows() as session:
         return len(session.scalars(select(Review)).all())
+
+
+def test_a_re_review_copy_keeps_the_versions_and_the_approved_hash(app, rows, make_user,
+                                                                  make_article):
+    desk = desk_with_version(app, make_user, make_article)
+    for reviewer in desk.reviewers:
+        assert desk.approve(reviewer).status_code == 302
+    assert desk.state() == "approved"
+    response = desk.post(desk.editor, "/desk/articles/{a}/rereview")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert versions_of(rows, desk.article_id, 2) == versions_of(rows, desk.article_id, 1) == {
+        "patient": expected()}
+    with rows() as session:
+        first, second = session.scalars(select(Revision).where(
+            Revision.article_id == desk.article_id).order_by(Revision.number))
+        assert second.content_hash == first.content_hash
+
+
+def test_preview_shows_the_versions_without_saving_them(app, rows, make_user, make_article):
+    author = make_user(roles=["author"])
+    article_id = make_article(author, body=BODY, references=REFERENCES)
+    client = log_in(app, author)
+    response = save(client, article_id, {**edit_form(client, article_id), **PATIENT},
+                    "preview")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Version for Patient or carer Ibuprofen for your back" in text_of(
+        page, "version-patient-shown")
+    assert {name: form_of(page)[name] for name in PATIENT} == PATIENT
+    assert versions_of(rows, article_id) == {}
