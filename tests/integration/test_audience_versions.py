@@ -394,3 +394,31 @@ def test_preview_shows_the_versions_without_saving_them(app, rows, make_user, ma
         page, "version-patient-shown")
     assert {name: form_of(page)[name] for name in PATIENT} == PATIENT
     assert versions_of(rows, article_id) == {}
+
+
+def test_the_desk_pages_load_one_or_two_versions_in_the_same_number_of_queries(
+        app, rows, make_user, make_article):
+    from tests.integration.test_query_counts import statements_during
+
+    professional = {"aud_professional_title": "Ibuprofen in acute low back pain",
+                    "aud_professional_key_points": "",
+                    "aud_professional_body": "NSAIDs are first line [1]."}
+    counts = {}
+    for label, fields in (("one", PATIENT), ("two", {**PATIENT, **professional})):
+        desk = Desk(app, make_user, make_article, body=BODY, references=REFERENCES)
+        author = desk.client(desk.author)
+        assert save(author, desk.article_id, {**edit_form(author, desk.article_id), **fields}
+                    ).status_code == 302
+        desk.under_review()
+        assert len(versions_of(rows, desk.article_id)) == len(fields) // 3
+        # The author's article page (the editor's also suggests reviewers, more of
+        # them in the second world) and the reviewer's page.
+        for who, path in ((desk.author, ""), (desk.reviewers[0], "/review")):
+            client = desk.client(who)
+            url = f"/desk/articles/{desk.article_id}{path}"
+            client.get(url)  # warm-up, as test_query_counts does
+            statements, page = statements_during(app, client, url)
+            assert page.count('class="audience-version-shown') == len(fields) // 3
+            counts.setdefault(path or "article", {})[label] = len(statements)
+    assert counts["article"]["one"] == counts["article"]["two"], counts
+    assert counts["/review"]["one"] == counts["/review"]["two"]
