@@ -73,10 +73,14 @@ def test_a_signature_covers_the_patient_version_and_an_edit_of_it_voids_it(
     section.get_by_label("Key points for Patient or carer", exact=True).fill(KEY_POINTS)
     section.get_by_label("Body for Patient or carer", exact=True).fill(PATIENT_BODY)
     assert blocking_violations(author) == []
+    author.set_viewport_size({"width": 390, "height": 844})
+    assert_fits(author)
+    author.set_viewport_size({"width": 1280, "height": 900})
     author.get_by_role("button", name="Save draft").click()
     expect(flash(author)).to_have_text("Draft saved.")
     article_url = author.url
     expect(patient_version(author).get_by_role("heading", name=PATIENT_TITLE)).to_be_visible()
+    assert blocking_violations(author) == []
     author.get_by_role("button", name="Submit for review").click()
     expect(flash(author)).to_have_text("Submitted for review.")
 
