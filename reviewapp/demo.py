@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from reviewapp.accounts.models import User
 from reviewapp.accounts.services import create_user
-from reviewapp.articles.services import DraftContent, create_article
+from reviewapp.articles.services import DraftContent, create_article, site_audiences
 from reviewapp.citations.services import report_of, waivers_of
 from reviewapp.db import utcnow
 from reviewapp.demo_articles import (
@@ -61,9 +61,11 @@ def _put_in_state(demo: DemoArticle, users: dict[str, User]) -> None:
     """Create the article and take it, as its people would, to the state it shows."""
     author, editor = users["author@example.org"], users["editor@example.org"]
     first, second = users["reviewer@example.org"], users["reviewer2@example.org"]
+    audiences = {a.key for a in site_audiences()}  # a site may have others, or none
     article = create_article(author, DraftContent(
         title=demo.title, body=demo.body, references_text=demo.references,
-        tags=list(demo.tags)))
+        tags=list(demo.tags),
+        versions={v.audience: v for v in demo.versions if v.audience in audiences}))
     if demo.state == DRAFT:
         return
     submit_article(article.id, author, None)

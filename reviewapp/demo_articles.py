@@ -5,6 +5,8 @@ puts each article in its state."""
 
 from dataclasses import dataclass
 
+from reviewapp.articles.versions import VersionText
+
 DRAFT, UNDER_REVIEW, CHANGES_REQUESTED, APPROVED = (
     "draft", "under_review", "changes_requested", "approved")
 
@@ -23,6 +25,8 @@ class DemoArticle:
     comment: str = ""
     report: str = ""
     letter: str = ""
+    # Versions for the site's audiences (issue 17), citing the same references.
+    versions: tuple[VersionText, ...] = ()
 
 
 NHS_PARACETAMOL = ("NHS. Paracetamol for adults. "
@@ -102,6 +106,34 @@ For low back pain, NICE advises against paracetamol on its own [2].
     references=numbered(NHS_PARACETAMOL, NICE_LOW_BACK_PAIN),
     tags=("pain medicine",),
     state=UNDER_REVIEW,
+    versions=(VersionText(
+        audience="patient",
+        title="Paracetamol for pain and fever",
+        key_points="""\
+- Paracetamol can ease a headache, toothache or a high temperature [1].
+- Most adults take 1 or 2 tablets of 500 mg, up to 4 times in 24 hours [1].
+- Do not take more than 8 tablets of 500 mg in 24 hours [1].
+""",
+        body="""\
+Paracetamol is a painkiller. It can ease mild pain, like a headache or toothache. It can
+also bring down a high temperature [1].
+
+## How much to take
+
+Most adults take 1 or 2 tablets of 500 mg. You can take them up to 4 times in 24 hours [1].
+Wait at least 4 hours between doses [1]. Do not take more than 8 tablets in 24 hours [1].
+
+Ask a pharmacist first if you weigh less than 50 kg. Ask too if you drink a lot of alcohol,
+or have liver or kidney problems. You may need a lower dose [1].
+
+## Take care
+
+Some cold and flu medicines have paracetamol in them too. Check the label before you take
+them with it [1]. Too much paracetamol can harm your liver, even if you feel fine. Get
+help at once if you take too much [1].
+
+For low back pain, doctors do not advise paracetamol on its own [2].
+"""),),
 )
 
 # Sent back to its author: a reviewer asked for the steroid spray, the editor agreed.
@@ -174,6 +206,35 @@ taking a placebo, though gut infections may have been slightly more common [3].
     ),
     tags=("gastroenterology",),
     state=APPROVED,
+    versions=(VersionText(
+        audience="patient",
+        title="Omeprazole for heartburn",
+        key_points="""\
+- Small changes can ease heartburn, like eating your main meal well before bed [1].
+- Adults can buy omeprazole at a pharmacy. Take 20 mg once a day for up to 14 days [2].
+- See a doctor first if it is hard to swallow, or if you are sick with blood in it [1,2].
+""",
+        body="""\
+Heartburn is a burning feeling in your chest. Small changes often help. Lose weight if you
+need to. Stop smoking. Eat your main meal well before you go to bed [1].
+
+## Taking omeprazole
+
+Omeprazole lowers the acid your stomach makes. You can buy it at a pharmacy. Take 20 mg
+once a day for up to 14 days [2]. See a doctor if you do not feel better by then [2].
+
+## See a doctor first
+
+See a doctor before you take it if it is hard to swallow, or you lose weight without
+trying [1,2]. See a doctor too if you are sick with blood in it, or your poo is black [1,2].
+
+## Taking it for longer
+
+If you need it for a long time, your doctor should check it at least once a year [1]. In
+a large study, people took a similar medicine for about 3 years. They did not get more
+serious illness than people who took a dummy pill. They may have had a few more tummy bugs
+[3].
+"""),),
 )
 
 DEMO_ARTICLES = (IBUPROFEN, PARACETAMOL, CETIRIZINE, OMEPRAZOLE)

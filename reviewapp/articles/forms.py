@@ -6,6 +6,8 @@ from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAre
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from reviewapp.articles import versions
+from reviewapp.articles.audiences import parse_audiences
 from reviewapp.citations.identifiers import script_links
 from reviewapp.citations.reference_list import split_reference_list
 from reviewapp.forms import BaseForm, tag_lengths
@@ -65,12 +67,49 @@ class DraftForm(BaseForm):
     preview = SubmitField("Preview")
     merge = SubmitField("Apply my changes to the latest version")
 
+    # The main text's fields; the audience versions' (versions.py) follow them.
     TEXT_FIELDS = ("title", "body", "references", "tags")
+
+    def __init__(self, *args, **kwargs):
+        # One Title, Key points and Body per audience of the site (and the
+        # texts they were opened on), added to this form only.
+        self.audiences = parse_audiences(current_app.config["AUDIENCES"])
+        self._unbound_fields = [*type(self)._unbound_fields,
+                                *_version_fields(self.audiences)]
+        self.version_fields = versions.field_names(self.audiences)
+        self.text_fields = (*self.TEXT_FIELDS, *self.version_fields)
+        super().__init__(*args, **kwargs)
+
+    def version_sections(self) -> list[tuple]:
+        """(audience, its title, key points and body fields), in the site's order."""
+        return [(audience, [self[versions.field_name(audience.key, part)]
+                            for part in versions.PARTS]) for audience in self.audiences]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        config = current_app.config
+        found = versions.versions_from_texts(self.audiences, self.texts())
+        for audience in self.audiences:
+            if audience.key not in found:
+                continue
+            for part, message in versions.version_problems(
+                    audience, found[audience.key], config["MAX_TITLE_LENGTH"],
+                    config["MAX_BODY_LENGTH"]):
+                field = self[versions.field_name(audience.key, part)]
+                field.errors = [*field.errors, message]
+                ok = False
+        return ok
+
+    def fill(self, texts: dict[str, str], opened: dict[str, str]) -> None:
+        """Show `texts` in the form, opened on `opened` (missing texts: empty)."""
+        for name in self.text_fields:
+            self[name].data = texts.get(name, "")
+        self.open_on(opened)
 
     def open_on(self, texts: dict[str, str]) -> None:
         """Keep `texts` as those the form was opened on."""
-        for name in self.TEXT_FIELDS:
-            _show(self["opened_" + name], texts[name])
+        for name in self.text_fields:
+            _show(self["opened_" + name], texts.get(name, ""))
 
     def show_version(self, version: int) -> None:
         """The version the next save is checked against (not the one sent)."""
@@ -78,11 +117,31 @@ class DraftForm(BaseForm):
 
     def texts(self, prefix: str = "") -> dict[str, str]:
         """The typed texts, or (prefix "opened_") those the form was opened on."""
-        return {name: self[prefix + name].data or "" for name in self.TEXT_FIELDS}
+        return {name: self[prefix + name].data or "" for name in self.text_fields}
 
 
 def _show(field, value) -> None:
     field.data, field.raw_data = value, None
+
+
+def _version_fields(audiences) -> list[tuple]:
+    """Unbound fields for each audience's version and the hidden texts it was opened on.
+    Their rules (a title and a body, the limits) are checked in DraftForm.validate."""
+    fields = []
+    for audience in audiences:
+        for part in versions.PARTS:
+            name = versions.field_name(audience.key, part)
+            label = versions.field_label(audience, part)
+            kind = StringField if part == "title" else TextAreaField
+            limit = ("MAX_TITLE_LENGTH", "The title") if part == "title" else (
+                "MAX_BODY_LENGTH", "The text")
+            description = {"key_points": "Markdown, usually a short list: what a reader "
+                                         "should take away.",
+                           "body": "Markdown, citing the references above with the same "
+                                   "numbered markers."}.get(part, "")
+            fields.append((name, kind(label, description=description)))
+            fields.append(("opened_" + name, HiddenField(validators=[max_length(*limit)])))
+    return fields
 
 
 class JatsImportForm(BaseForm):

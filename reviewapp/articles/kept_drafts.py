@@ -11,7 +11,9 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
+from reviewapp.articles.audiences import parse_audiences
 from reviewapp.articles.models import KeptDraft
+from reviewapp.articles.versions import PARTS, field_name
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 
@@ -41,12 +43,22 @@ def key_owner(key: str | None, article_id: int) -> int | None:
     return user_id if key_article_id == article_id and isinstance(user_id, int) else None
 
 
+def limits() -> dict[str, str | int]:
+    """LIMITS and those of each audience's version (title, key points, body)."""
+    found = dict(LIMITS)
+    for audience in parse_audiences(current_app.config["AUDIENCES"]):
+        for part in PARTS:
+            found[field_name(audience.key, part)] = (
+                "MAX_TITLE_LENGTH" if part == "title" else "MAX_BODY_LENGTH")
+    return found
+
+
 def fits(texts: dict[str, str]) -> bool:
     """Each text (typed, and opened on) within its field's limit."""
     config = current_app.config
     return all(len(texts.get(prefix + name) or "")
                <= (limit if isinstance(limit, int) else config[limit])
-               for name, limit in LIMITS.items() for prefix in ("", "opened_"))
+               for name, limit in limits().items() for prefix in ("", "opened_"))
 
 
 def keep(user_id: int, article_id: int, version: int | None, texts: dict[str, str]) -> str:

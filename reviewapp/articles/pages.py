@@ -1,12 +1,13 @@
 """What the desk's article page shows (author, editor and, through
 reviews/pages.py, reviewer), gathered in a fixed number of queries."""
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from reviewapp.accounts.permissions import can_see_all_articles, has_role
+from reviewapp.articles.audiences import parse_audiences
 from reviewapp.articles.models import Article, Revision
 from reviewapp.audit import queries as audit_queries
 from reviewapp.audit.pages import object_labels
@@ -26,8 +27,14 @@ from reviewapp.workflow.transition import actor_of, load_facts
 
 def revisions_of(article_id: int) -> list[Revision]:
     return list(db.session.scalars(select(Revision).where(Revision.article_id == article_id)
-                                   .options(selectinload(Revision.references))
+                                   .options(selectinload(Revision.references),
+                                            selectinload(Revision.audience_versions))
                                    .order_by(Revision.number)))
+
+
+def audience_labels() -> dict[str, str]:
+    """The site's audiences by key, for the headings of the versions shown."""
+    return {a.key: a.label for a in parse_audiences(current_app.config["AUDIENCES"])}
 
 
 def article_context(article: Article, **bound_forms) -> dict:
@@ -39,7 +46,7 @@ def article_context(article: Article, **bound_forms) -> dict:
         "facts": facts, "assignments": assignments,
         "open_assignments": [a for a in assignments if a.state in OPEN_ASSIGNMENT_STATES],
         "reviews": reviews.reviews_of(article.id), "revisions": revisions_of(article.id),
-        "signature_is_valid": signature_is_valid,
+        "signature_is_valid": signature_is_valid, "audience_labels": audience_labels(),
         "version_form": VersionedForm(formdata=None, version=article.version),
         "reason_form": bound_forms.get("reason_form")
         or forms.ReasonForm(formdata=None, version=article.version),

@@ -1,6 +1,6 @@
 """Article rules: creating drafts, saving them, who may see which article."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from slugify import slugify
@@ -14,8 +14,22 @@ from reviewapp.accounts.permissions import (
     can_see_all_articles,
 )
 from reviewapp.articles import kept_drafts
+from reviewapp.articles.audiences import parse_audiences
 from reviewapp.articles.merge import Merged, merge_text
-from reviewapp.articles.models import Article, ArticleTag, Reference, Revision, listed_revision
+from reviewapp.articles.models import (
+    Article,
+    ArticleTag,
+    AudienceVersion,
+    Reference,
+    Revision,
+    listed_revision,
+)
+from reviewapp.articles.versions import (
+    VersionText,
+    texts_of_versions,
+    version_problems,
+    versions_from_texts,
+)
 from reviewapp.audit.services import record
 from reviewapp.citations.identifiers import parse_reference
 from reviewapp.citations.reference_list import number_reference_list, split_reference_list
@@ -42,12 +56,30 @@ class DraftContent:
     body: str
     references_text: str
     tags: list[str]
+    # The audience versions by AUDIENCES key; an audience left out has none.
+    versions: dict[str, VersionText] = field(default_factory=dict)
 
     @classmethod
     def of(cls, texts: dict[str, str]) -> "DraftContent":
-        """From the form's texts (title, body, references, tags)."""
+        """From the form's texts (title, body, references, tags, and each
+        audience's version: versions.py)."""
         return cls(title=texts["title"], body=texts["body"],
-                   references_text=texts["references"], tags=normalize_tags(texts["tags"]))
+                   references_text=texts["references"], tags=normalize_tags(texts["tags"]),
+                   versions=versions_from_texts(site_audiences(), texts))
+
+    def checked_versions(self) -> list[VersionText]:
+        """The versions in the site's audience order; InvalidInput naming the
+        first problem (an unknown audience, a missing title or body, a limit)."""
+        config = current_app.config
+        audiences = {a.key: a for a in site_audiences()}
+        for key, version in self.versions.items():
+            if key not in audiences:
+                raise InvalidInput(f"There is no audience {key!r} on this site.")
+            for _part, message in version_problems(audiences[key], version,
+                                                   config["MAX_TITLE_LENGTH"],
+                                                   config["MAX_BODY_LENGTH"]):
+                raise InvalidInput(message)
+        return [self.versions[key] for key in audiences if key in self.versions]
 
     def references(self) -> list[str]:
         entries = split_reference_list(self.references_text).entries
@@ -61,6 +93,16 @@ class DraftContent:
         """What the author should check in the pasted list: a DOI or link a line break may
         have cut, numbers that do not follow on."""
         return split_reference_list(self.references_text).notes
+
+
+def site_audiences():
+    return parse_audiences(current_app.config["AUDIENCES"])
+
+
+def version_rows(versions) -> list[AudienceVersion]:
+    """AudienceVersion rows for versions (anything with audience, title, key_points, body)."""
+    return [AudienceVersion(audience=v.audience, title=v.title, key_points=v.key_points,
+                            body=v.body) for v in versions]
 
 
 def reference_rows(texts: list[str]) -> list[Reference]:
@@ -97,10 +139,12 @@ def create_article(author: User, content: DraftContent, *,
     if not title:
         raise InvalidInput("Enter a title.")
     references = content.references()
+    versions = content.checked_versions()
     article = Article(slug=unique_slug(slug_base or title), author=author,
                       tags=[ArticleTag(name=t) for t in content.tags])
     revision = Revision(article=article, number=1, title=title, body=content.body,
-                        created_by_id=author.id, references=reference_rows(references))
+                        created_by_id=author.id, references=reference_rows(references),
+                        audience_versions=version_rows(versions))
     db.session.add_all([article, revision])
     db.session.flush()
     article.current_revision = revision
@@ -109,7 +153,8 @@ def create_article(author: User, content: DraftContent, *,
            object_id=article.id, article_id=article.id,
            details={"slug": article.slug, "title": title, "revision": 1,
                     "references": len(references), "tags": content.tags,
-                    **({"author": author.id} if commissioned_by else {})})
+                    **({"author": author.id} if commissioned_by else {}),
+                    **({"versions": [v.audience for v in versions]} if versions else {})})
     return article
 
 
@@ -145,6 +190,7 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
     if not title:
         raise InvalidInput("Enter a title.")
     references = content.references()
+    versions = content.checked_versions()
     revision = article.current_revision
     changes = {}
     if revision.is_frozen:
@@ -162,6 +208,8 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
         revision.references = []
         db.session.flush()
         revision.references = reference_rows(references)
+    if version_changes := _replace_versions(revision, versions):
+        changes["versions"] = version_changes
     if article.tag_names != sorted(content.tags):
         changes["tags"] = {"before": article.tag_names, "after": sorted(content.tags)}
         article.tags = []
@@ -178,12 +226,34 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
     return article
 
 
+def _replace_versions(revision: Revision, versions: list[VersionText]) -> dict:
+    """The revision's versions for the site's audiences made `versions` (a version
+    for an audience the site no longer has is kept as it is); the audiences whose
+    version was added, removed or changed."""
+    audiences = {a.key for a in site_audiences()}
+    before = {v.audience: v.texts for v in revision.audience_versions
+              if v.audience in audiences}
+    after = {v.audience: v.texts for v in versions}
+    if before == after:
+        return {}
+    changes = {"added": sorted(after.keys() - before.keys()),
+               "removed": sorted(before.keys() - after.keys()),
+               "changed": sorted(k for k in before.keys() & after.keys()
+                                 if before[k] != after[k])}
+    kept = [v for v in revision.audience_versions if v.audience not in audiences]
+    revision.audience_versions = kept
+    db.session.flush()  # the old rows go before their (revision, audience) is used again
+    revision.audience_versions = kept + version_rows(versions)
+    return {name: keys for name, keys in changes.items() if keys}
+
+
 def draft_texts(article: Article) -> dict[str, str]:
-    """The saved draft as its form shows it."""
+    """The saved draft as its form shows it (with each audience's version)."""
     revision = article.current_revision
     return {"title": revision.title, "body": revision.body,
             "references": number_reference_list(revision.reference_texts),
-            "tags": ", ".join(article.tag_names)}
+            "tags": ", ".join(article.tag_names),
+            **texts_of_versions(site_audiences(), revision.audience_versions)}
 
 
 def merge_draft(article_id: int, actor: User, version: int, opened: dict[str, str],
@@ -208,7 +278,8 @@ def new_revision_from(article: Article, actor: User) -> Revision:
     current = article.current_revision
     revision = Revision(article=article, number=current.number + 1, title=current.title,
                         body=current.body, created_by_id=actor.id,
-                        references=reference_rows(current.reference_texts))
+                        references=reference_rows(current.reference_texts),
+                        audience_versions=version_rows(current.audience_versions))
     db.session.add(revision)
     db.session.flush()
     article.current_revision = revision

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 
 from reviewapp.accounts.access import role_required
 from reviewapp.accounts.permissions import can_edit_draft
-from reviewapp.articles import kept_drafts, services
+from reviewapp.articles import kept_drafts, services, versions
 from reviewapp.articles.forms import DraftForm, JatsImportForm
 from reviewapp.articles.pages import article_context
 from reviewapp.articles.word_diff import word_diff
@@ -18,7 +18,6 @@ from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
 from reviewapp.forms import MISSING_VERSION, render_form
 from reviewapp.lifecycle.states import STATE_LABELS
-from reviewapp.normalize import normalize_tags
 from reviewapp.reviews import access, rounds
 from reviewapp.routing import id_argument
 
@@ -26,9 +25,7 @@ bp = Blueprint("articles", __name__, url_prefix="/desk/articles")
 
 
 def _content(form: DraftForm) -> services.DraftContent:
-    return services.DraftContent(title=form.title.data or "", body=form.body.data or "",
-                                 references_text=form.references.data or "",
-                                 tags=normalize_tags(form.tags.data or ""))
+    return services.DraftContent.of(form.texts())
 
 
 def _imported_references(form: DraftForm) -> bool:
@@ -72,6 +69,7 @@ def _edit_page(form: DraftForm, article, preview: bool = False, status: int | No
                        preview=_content(form) if preview else None, report=report,
                        waivers={}, waive_forms={}, blocking=[], stale=stale,
                        resumed=resumed,
+                       audience_labels={a.key: a.label for a in form.audiences},
                        letter_round=rounds.letter_round_of(article) if article else None)
 
 
@@ -140,9 +138,7 @@ def _edit(article_id: int):
         kept = _kept_form(form, article)
         if not kept:
             texts = services.draft_texts(article)
-            form.title.data, form.body.data = texts["title"], texts["body"]
-            form.references.data, form.tags.data = texts["references"], texts["tags"]
-            form.open_on(texts)
+            form.fill(texts, texts)
             form.version.data = article.version
         return _edit_page(form, article, resumed=kept)
     if form.validate_on_submit():
@@ -205,9 +201,7 @@ def _kept_form(form: DraftForm, article) -> bool:
               "or kept longer than allowed. The form shows the saved draft.", "warning")
         return False
     texts = kept.texts
-    form.title.data, form.body.data = texts.get("title", ""), texts.get("body", "")
-    form.references.data, form.tags.data = texts.get("references", ""), texts.get("tags", "")
-    form.open_on({name: texts.get("opened_" + name, "") for name in DraftForm.TEXT_FIELDS})
+    form.fill(texts, {name: texts.get("opened_" + name, "") for name in form.text_fields})
     form.version.data = kept.version
     return True
 
@@ -236,7 +230,8 @@ def _merge(form: DraftForm, article):
     change made meanwhile; otherwise nothing is saved and the typed text stays."""
     merged = services.merge_draft(article.id, current_user, form.version.data,
                                   form.texts("opened_"), form.texts())
-    refused = [(LABELS[name], passage) for name, m in merged.items() for passage in m.refused]
+    labels = _labels(form)
+    refused = [(labels[name], passage) for name, m in merged.items() for passage in m.refused]
     if refused:
         db.session.rollback()
         flash("Nothing was saved: some of your changes are in places that were also "
@@ -251,14 +246,20 @@ def _merge(form: DraftForm, article):
 LABELS = {"title": "Title", "body": "Body", "references": "References", "tags": "Tags"}
 
 
+def _labels(form: DraftForm) -> dict[str, str]:
+    """Each text field's name as the stale page says it (the versions' name their audience)."""
+    return {**LABELS, **versions.field_labels(form.audiences)}
+
+
 def _stale_page(form: DraftForm, article, refused=()):
     """The form kept as typed, what changed since it was opened, and the latest
     version to check the next save against (409)."""
     db.session.refresh(article)
     latest = services.draft_texts(article)
     opened = form.texts("opened_")
-    changes = [(LABELS[name], word_diff(opened[name], latest[name]))
-               for name in DraftForm.TEXT_FIELDS]
+    labels = _labels(form)
+    changes = [(labels[name], word_diff(opened[name], latest.get(name, "")))
+               for name in form.text_fields]
     form.show_version(article.version)
     return _edit_page(form, article, status=409,
                       stale={"changes": [(label, diff) for label, diff in changes

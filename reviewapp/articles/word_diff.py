@@ -1,5 +1,5 @@
-"""Word-level differences between two revisions' texts, and between their
-numbered reference lists, rendered as HTML with <ins> and <del>. Pure module:
+"""Word-level differences between two revisions' texts, their audience versions
+and their numbered reference lists, rendered as HTML with <ins> and <del>. Pure module:
 diff-match-patch diffs the texts as sequences of words, not characters."""
 
 import re
@@ -65,6 +65,18 @@ class ReferenceChange:
     diff: TextDiff = field(default_factory=TextDiff)
 
 
+@dataclass(frozen=True)
+class VersionChange:
+    """One audience's version between two revisions: ADDED (its texts all
+    inserted), REMOVED (all deleted) or CHANGED, with the word diff of each part."""
+
+    audience: str  # an AUDIENCES key
+    kind: str
+    title: TextDiff
+    key_points: TextDiff
+    body: TextDiff
+
+
 def word_diff(old: str, new: str, context_lines: int = 3) -> TextDiff:
     """The word diff of two texts; unchanged stretches longer than
     2 × context_lines lines keep context_lines on each side of a change."""
@@ -104,6 +116,28 @@ def reference_changes(old: list[str], new: list[str]) -> list[ReferenceChange]:
         else:
             changes.append(ReferenceChange(number, CHANGED, before, after,
                                            word_diff(before, after)))
+    return changes
+
+
+def version_changes(old: list[dict[str, str]], new: list[dict[str, str]],
+                    order: tuple[str, ...] = ()) -> list[VersionChange]:
+    """The audience versions ({"audience", "title", "key_points", "body"}) of two
+    revisions compared per audience, in `order` (the site's audiences) and then
+    by key; unchanged versions are left out."""
+    before = {v["audience"]: v for v in old}
+    after = {v["audience"]: v for v in new}
+    keys = sorted(before.keys() | after.keys(),
+                  key=lambda k: (order.index(k) if k in order else len(order), k))
+    empty = {"title": "", "key_points": "", "body": ""}
+    changes = []
+    for key in keys:
+        was, now = before.get(key, empty), after.get(key, empty)
+        parts = {part: word_diff(was[part], now[part])
+                 for part in ("title", "key_points", "body")}
+        if not any(diff.changed for diff in parts.values()):
+            continue
+        kind = ADDED if key not in before else REMOVED if key not in after else CHANGED
+        changes.append(VersionChange(key, kind, **parts))
     return changes
 
 

@@ -4,14 +4,14 @@ reviews, and the review page (the article page with diffs and the verdict forms)
 from flask_login import current_user
 
 from reviewapp.articles.models import Article, Revision
-from reviewapp.articles.pages import article_context
-from reviewapp.articles.word_diff import reference_changes, word_diff
+from reviewapp.articles.pages import article_context, audience_labels
+from reviewapp.articles.word_diff import reference_changes, version_changes, word_diff
 from reviewapp.citations import services as citations
 from reviewapp.db import utcnow
 from reviewapp.lifecycle import machine
 from reviewapp.reviews import access, forms
 from reviewapp.reviews.claim_pages import verdicts_context
-from reviewapp.reviews.models import ACCEPTED, INVITED, Assignment
+from reviewapp.reviews.models import ACCEPTED, APPROVE, INVITED, Assignment
 from reviewapp.reviews.services import listed_assignments, revision_under_review
 from reviewapp.workflow.transition import actor_of, load_facts
 
@@ -54,7 +54,7 @@ def invitation_context(assignment_id: int, viewer, bound_forms=None) -> dict:
     bound = bound_forms or {}
     return {
         "assignment": assignment, "article": article, "revision": revision,
-        "answerable": answerable, "now": utcnow(),
+        "answerable": answerable, "now": utcnow(), "audience_labels": audience_labels(),
         "accept_form": _answer_form(bound, "accept", assignment.id),
         "decline_form": _answer_form(bound, "decline", assignment.id),
         # the citation report's template: read-only here, nothing to waive
@@ -75,8 +75,12 @@ def review_context(article: Article, **bound_forms) -> dict:
     if article.approved_revision_id and article.approved_revision_id != revision.id:
         approved = next(r for r in context["revisions"] if r.id == article.approved_revision_id)
         diffs.append(("the last approved revision", approved))
+    # A signature this reviewer gave an earlier revision: it does not count for this one.
+    signed = [r for r in mine if r.decision == APPROVE and r.signature is not None]
     context.update(
-        diffs=[(label, old, revision_diff(old, revision)) for label, old in diffs],
+        earlier_signature=signed[-1] if signed else None,
+        diffs=[(label, old, revision_diff(old, revision, tuple(context["audience_labels"])))
+               for label, old in diffs],
         approve_form=bound_forms.get("approve_form")
         or forms.ApproveForm(formdata=None, content_hash=revision.content_hash),
         changes_form=bound_forms.get("changes_form")
@@ -88,7 +92,10 @@ def review_context(article: Article, **bound_forms) -> dict:
     return context
 
 
-def revision_diff(old: Revision, new: Revision) -> dict:
-    """Word diffs of the title and body; the references compared by number."""
+def revision_diff(old: Revision, new: Revision, order: tuple[str, ...] = ()) -> dict:
+    """Word diffs of the title and body; the references compared by number; the
+    audience versions added, removed or changed (in the site's `order`)."""
     return {"title": word_diff(old.title, new.title), "body": word_diff(old.body, new.body),
-            "references": reference_changes(old.reference_texts, new.reference_texts)}
+            "references": reference_changes(old.reference_texts, new.reference_texts),
+            "versions": version_changes([v.texts for v in old.audience_versions],
+                                        [v.texts for v in new.audience_versions], order)}
