@@ -13,7 +13,7 @@ from reviewapp.accounts.permissions import (
     can_edit_draft,
     can_see_all_articles,
 )
-from reviewapp.articles import kept_drafts
+from reviewapp.articles import change_notes, kept_drafts
 from reviewapp.articles.merge import Merged, merge_text
 from reviewapp.articles.models import Article, ArticleTag, Reference, Revision, listed_revision
 from reviewapp.audit.services import record
@@ -42,12 +42,14 @@ class DraftContent:
     body: str
     references_text: str
     tags: list[str]
+    change_note: str = ""  # "What changed", on an update (articles/change_notes.py)
 
     @classmethod
     def of(cls, texts: dict[str, str]) -> "DraftContent":
-        """From the form's texts (title, body, references, tags)."""
+        """From the form's texts (title, body, references, tags, change_note)."""
         return cls(title=texts["title"], body=texts["body"],
-                   references_text=texts["references"], tags=normalize_tags(texts["tags"]))
+                   references_text=texts["references"], tags=normalize_tags(texts["tags"]),
+                   change_note=texts.get("change_note", ""))
 
     def references(self) -> list[str]:
         entries = split_reference_list(self.references_text).entries
@@ -140,6 +142,7 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
     if not title:
         raise InvalidInput("Enter a title.")
     references = content.references()
+    note = change_notes.note_to_keep(article, content.change_note)
     revision = article.current_revision
     changes = {}
     if revision.is_frozen:
@@ -162,6 +165,10 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
         article.tags = []
         db.session.flush()
         article.tags = [ArticleTag(name=t) for t in content.tags]
+    if revision.change_note != note:
+        changes["change_note"] = {"before_chars": len(revision.change_note or ""),
+                                  "after_chars": len(note or "")}
+        revision.change_note = note
     kept_drafts.forget(actor.id, article.id)  # a form kept through a login is done with
     if changes:
         article.version += 1
@@ -178,7 +185,8 @@ def draft_texts(article: Article) -> dict[str, str]:
     revision = article.current_revision
     return {"title": revision.title, "body": revision.body,
             "references": number_reference_list(revision.reference_texts),
-            "tags": ", ".join(article.tag_names)}
+            "tags": ", ".join(article.tag_names),
+            "change_note": change_notes.draft_note(article)}
 
 
 def merge_draft(article_id: int, actor: User, version: int, opened: dict[str, str],

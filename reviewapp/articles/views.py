@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 
 from reviewapp.accounts.access import role_required
 from reviewapp.accounts.permissions import can_edit_draft
-from reviewapp.articles import kept_drafts, services
+from reviewapp.articles import change_notes, kept_drafts, services
 from reviewapp.articles.forms import DraftForm, JatsImportForm
 from reviewapp.articles.pages import article_context
 from reviewapp.articles.word_diff import word_diff
@@ -28,7 +28,8 @@ bp = Blueprint("articles", __name__, url_prefix="/desk/articles")
 def _content(form: DraftForm) -> services.DraftContent:
     return services.DraftContent(title=form.title.data or "", body=form.body.data or "",
                                  references_text=form.references.data or "",
-                                 tags=normalize_tags(form.tags.data or ""))
+                                 tags=normalize_tags(form.tags.data or ""),
+                                 change_note=form.change_note.data or "")
 
 
 def _imported_references(form: DraftForm) -> bool:
@@ -71,7 +72,7 @@ def _edit_page(form: DraftForm, article, preview: bool = False, status: int | No
     return render_form("articles/edit.html", form, status, article=article,
                        preview=_content(form) if preview else None, report=report,
                        waivers={}, waive_forms={}, blocking=[], stale=stale,
-                       resumed=resumed,
+                       resumed=resumed, asks_for_note=change_notes.asks_for_note(article),
                        letter_round=rounds.letter_round_of(article) if article else None)
 
 
@@ -142,6 +143,7 @@ def _edit(article_id: int):
             texts = services.draft_texts(article)
             form.title.data, form.body.data = texts["title"], texts["body"]
             form.references.data, form.tags.data = texts["references"], texts["tags"]
+            form.change_note.data = texts["change_note"]
             form.open_on(texts)
             form.version.data = article.version
         return _edit_page(form, article, resumed=kept)
@@ -207,6 +209,7 @@ def _kept_form(form: DraftForm, article) -> bool:
     texts = kept.texts
     form.title.data, form.body.data = texts.get("title", ""), texts.get("body", "")
     form.references.data, form.tags.data = texts.get("references", ""), texts.get("tags", "")
+    form.change_note.data = texts.get("change_note", "")
     form.open_on({name: texts.get("opened_" + name, "") for name in DraftForm.TEXT_FIELDS})
     form.version.data = kept.version
     return True
@@ -248,7 +251,8 @@ def _merge(form: DraftForm, article):
     return redirect(url_for("articles.show", article_id=article.id))
 
 
-LABELS = {"title": "Title", "body": "Body", "references": "References", "tags": "Tags"}
+LABELS = {"title": "Title", "body": "Body", "references": "References", "tags": "Tags",
+          "change_note": "What changed"}
 
 
 def _stale_page(form: DraftForm, article, refused=()):
