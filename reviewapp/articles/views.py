@@ -122,8 +122,7 @@ def new():
 @login_required
 def show(article_id: int):
     article = access.get_article(article_id, current_user)
-    return render_template("articles/show.html", **article_context(article),
-                           can_edit=can_edit_draft(current_user, article))
+    return render_template("articles/show.html", **article_context(article))
 
 
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
