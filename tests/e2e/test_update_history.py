@@ -13,6 +13,7 @@ from sqlalchemy import select
 from reviewapp.accounts.models import User
 from reviewapp.articles.models import Article, Revision
 from tests.e2e.conftest import approve, flash, give_verdicts, watch_problems
+from tests.e2e.test_accessibility import blocking_violations
 from tests.integration.test_public_pages import Publisher
 
 pytestmark = pytest.mark.browser
@@ -71,6 +72,7 @@ def test_an_update_is_written_reviewed_and_listed_in_the_update_history(
     author.get_by_role("link", name="Edit draft").click()
     expect(author.get_by_label("Body", exact=True)).to_have_value(UPDATED_BODY)  # kept
     author.get_by_label("What changed", exact=True).fill(NOTE)
+    assert blocking_violations(author) == []  # axe: the edit form with the new field
     author.get_by_role("button", name="Save draft").click()
     expect(flash(author)).to_have_text("Draft saved.")
     expect(author.get_by_role("region", name="What changed")).to_contain_text(NOTE)
@@ -83,6 +85,7 @@ def test_an_update_is_written_reviewed_and_listed_in_the_update_history(
         reviewer = browsers(person(rows, display_name=name))
         reviewer.goto(f"{desk_url}/review")
         expect(reviewer.get_by_role("region", name="What changed")).to_contain_text(NOTE)
+        assert blocking_violations(reviewer) == []
         claims = reviewer.get_by_role("region", name="Claims").locator("li.claim")
         give_verdicts(reviewer, ["Supported"] * claims.count())
         approve(reviewer)
@@ -110,6 +113,7 @@ def test_an_update_is_written_reviewed_and_listed_in_the_update_history(
             "datetime", second.date().isoformat())
         assert reader.evaluate(
             "document.documentElement.scrollWidth <= window.innerWidth")  # fits a phone
+        assert blocking_violations(reader) == []
         assert problems == []
     finally:
         context.close()
