@@ -7,7 +7,7 @@ by mail, dismissed with a reason, or an article commissioned from it). A new
 table: existing rows are untouched.
 
 Revision ID: 0014_reader_questions
-Revises: 0011_audience_versions
+Revises: 0013_change_notes
 Create Date: 2026-11-30 09:20:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0014_reader_questions"
-down_revision = "0011_audience_versions"
+down_revision = "0013_change_notes"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAre
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from reviewapp.articles import versions
+from reviewapp.articles import change_notes, versions
 from reviewapp.articles.audiences import parse_audiences
 from reviewapp.citations.identifiers import script_links
 from reviewapp.citations.reference_list import split_reference_list
@@ -33,6 +33,13 @@ def no_script_links(form, field):
     return None
 
 
+def note_length(form, field):
+    if field.data and len(field.data) > change_notes.MAX_LENGTH:
+        raise ValidationError(f"“{change_notes.LABEL}” can be at most "
+                              f"{change_notes.MAX_LENGTH:,} characters "
+                              f"(this one has {len(field.data):,}).")
+
+
 class DraftForm(BaseForm):
     title = StringField("Title", validators=[DataRequired("Enter a title."),
                                              max_length("MAX_TITLE_LENGTH", "The title")])
@@ -48,6 +55,9 @@ class DraftForm(BaseForm):
                     "PDF. Without numbers, each line is one reference.")
     tags = StringField("Tags", validators=[Length(max=500), tag_lengths],
                        description="Comma-separated topics, e.g. cardiology, hypertension")
+    # Offered on an update only (templates/articles/_change_note_field.html).
+    change_note = TextAreaField(change_notes.LABEL, validators=[note_length],
+                                description=change_notes.HINT)
     reference_file = FileField(
         "Reference file",
         description="Optional: a RIS, BibTeX or CSL-JSON file. Its references replace the "
@@ -61,6 +71,7 @@ class DraftForm(BaseForm):
     opened_references = HiddenField(
         validators=[max_length("MAX_REFERENCES_LENGTH", "The reference list")])
     opened_tags = HiddenField(validators=[Length(max=500)])
+    opened_change_note = HiddenField(validators=[note_length])
     # Signed: which author opened the form, for keeping it through a login.
     draft_key = HiddenField()
     save = SubmitField("Save draft")
@@ -68,7 +79,7 @@ class DraftForm(BaseForm):
     merge = SubmitField("Apply my changes to the latest version")
 
     # The main text's fields; the audience versions' (versions.py) follow them.
-    TEXT_FIELDS = ("title", "body", "references", "tags")
+    TEXT_FIELDS = ("title", "body", "references", "tags", "change_note")
 
     def __init__(self, *args, **kwargs):
         # One Title, Key points and Body per audience of the site (and the

@@ -12,6 +12,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 
 from reviewapp.articles.audiences import parse_audiences
+from reviewapp.articles.change_notes import MAX_LENGTH as CHANGE_NOTE_LENGTH
 from reviewapp.articles.models import KeptDraft
 from reviewapp.articles.versions import PARTS, field_name
 from reviewapp.db import utcnow
@@ -20,7 +21,8 @@ from reviewapp.extensions import db
 _SALT = "draft-key"
 # The texts a kept form may hold, each with its length limit (or the setting of it).
 LIMITS = {"title": "MAX_TITLE_LENGTH", "body": "MAX_BODY_LENGTH",
-          "references": "MAX_REFERENCES_LENGTH", "tags": 500}
+          "references": "MAX_REFERENCES_LENGTH", "tags": 500,
+          "change_note": CHANGE_NOTE_LENGTH}
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -112,6 +112,9 @@ class Revision(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # "What changed", the author's note for readers on an update (articles/change_notes.py);
+    # None on a first revision and on updates approved before notes were asked for.
+    change_note: Mapped[str | None] = mapped_column(Text)
 
     article: Mapped[Article] = relationship(foreign_keys=[article_id])
     references: Mapped[list["Reference"]] = relationship(

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from reviewapp.accounts.permissions import can_see_all_articles, has_role
+from reviewapp.accounts.permissions import can_edit_draft, can_see_all_articles, has_role
 from reviewapp.articles.audiences import parse_audiences
 from reviewapp.articles.models import Article, Revision
 from reviewapp.audit import queries as audit_queries
@@ -44,6 +44,9 @@ def article_context(article: Article, **bound_forms) -> dict:
     context = {
         "article": article, "revision": article.current_revision, "allowed": allowed,
         "facts": facts, "assignments": assignments,
+        # Also on a page shown again after a refusal (a submission refused for
+        # want of "What changed", say): the way back to the draft.
+        "can_edit": can_edit_draft(current_user, article),
         "open_assignments": [a for a in assignments if a.state in OPEN_ASSIGNMENT_STATES],
         "reviews": reviews.reviews_of(article.id), "revisions": revisions_of(article.id),
         "signature_is_valid": signature_is_valid, "audience_labels": audience_labels(),

@@ -13,7 +13,7 @@ from reviewapp.accounts.permissions import (
     can_edit_draft,
     can_see_all_articles,
 )
-from reviewapp.articles import kept_drafts
+from reviewapp.articles import change_notes, kept_drafts
 from reviewapp.articles.audiences import parse_audiences
 from reviewapp.articles.merge import Merged, merge_text
 from reviewapp.articles.models import (
@@ -58,14 +58,16 @@ class DraftContent:
     tags: list[str]
     # The audience versions by AUDIENCES key; an audience left out has none.
     versions: dict[str, VersionText] = field(default_factory=dict)
+    change_note: str = ""  # "What changed", on an update (articles/change_notes.py)
 
     @classmethod
     def of(cls, texts: dict[str, str]) -> "DraftContent":
-        """From the form's texts (title, body, references, tags, and each
-        audience's version: versions.py)."""
+        """From the form's texts (title, body, references, tags, change_note, and
+        each audience's version: versions.py)."""
         return cls(title=texts["title"], body=texts["body"],
                    references_text=texts["references"], tags=normalize_tags(texts["tags"]),
-                   versions=versions_from_texts(site_audiences(), texts))
+                   versions=versions_from_texts(site_audiences(), texts),
+                   change_note=texts.get("change_note", ""))
 
     def checked_versions(self) -> list[VersionText]:
         """The versions in the site's audience order; InvalidInput naming the
@@ -191,6 +193,7 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
         raise InvalidInput("Enter a title.")
     references = content.references()
     versions = content.checked_versions()
+    note = change_notes.note_to_keep(article, content.change_note)
     revision = article.current_revision
     changes = {}
     if revision.is_frozen:
@@ -215,6 +218,10 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
         article.tags = []
         db.session.flush()
         article.tags = [ArticleTag(name=t) for t in content.tags]
+    if revision.change_note != note:
+        changes["change_note"] = {"before_chars": len(revision.change_note or ""),
+                                  "after_chars": len(note or "")}
+        revision.change_note = note
     kept_drafts.forget(actor.id, article.id)  # a form kept through a login is done with
     if changes:
         article.version += 1
@@ -253,6 +260,7 @@ def draft_texts(article: Article) -> dict[str, str]:
     return {"title": revision.title, "body": revision.body,
             "references": number_reference_list(revision.reference_texts),
             "tags": ", ".join(article.tag_names),
+            "change_note": change_notes.draft_note(article),
             **texts_of_versions(site_audiences(), revision.audience_versions)}
 
 

@@ -6,7 +6,7 @@ from flask_wtf.csrf import CSRFError
 
 from reviewapp.accounts.access import role_required
 from reviewapp.accounts.permissions import can_edit_draft
-from reviewapp.articles import kept_drafts, services, versions
+from reviewapp.articles import change_notes, kept_drafts, services, versions
 from reviewapp.articles.forms import DraftForm, JatsImportForm
 from reviewapp.articles.pages import article_context
 from reviewapp.articles.word_diff import word_diff
@@ -68,7 +68,7 @@ def _edit_page(form: DraftForm, article, preview: bool = False, status: int | No
     return render_form("articles/edit.html", form, status, article=article,
                        preview=_content(form) if preview else None, report=report,
                        waivers={}, waive_forms={}, blocking=[], stale=stale,
-                       resumed=resumed,
+                       resumed=resumed, asks_for_note=change_notes.asks_for_note(article),
                        audience_labels={a.key: a.label for a in form.audiences},
                        letter_round=rounds.letter_round_of(article) if article else None)
 
@@ -119,8 +119,7 @@ def new():
 @login_required
 def show(article_id: int):
     article = access.get_article(article_id, current_user)
-    return render_template("articles/show.html", **article_context(article),
-                           can_edit=can_edit_draft(current_user, article))
+    return render_template("articles/show.html", **article_context(article))
 
 
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
@@ -243,7 +242,8 @@ def _merge(form: DraftForm, article):
     return redirect(url_for("articles.show", article_id=article.id))
 
 
-LABELS = {"title": "Title", "body": "Body", "references": "References", "tags": "Tags"}
+LABELS = {"title": "Title", "body": "Body", "references": "References", "tags": "Tags",
+          "change_note": "What changed"}
 
 
 def _labels(form: DraftForm) -> dict[str, str]:

@@ -21,6 +21,12 @@ from reviewapp.lifecycle.events import (
 )
 from reviewapp.lifecycle.states import UNDER_REVIEW, state_label
 
+CHANGE_NOTE_NEEDED = ("This revision updates the approved article: write “What changed” "
+                      "(a sentence or two for readers) in the draft before submitting it.")
+CHANGE_NOTE_MISSING_ON_APPROVAL = (
+    "This update has no “What changed” note for readers, so it cannot be approved: "
+    "ask for changes so that its author writes one.")
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -48,6 +54,16 @@ class ArticleFacts:
     # decides that an article goes back (CHANGES_DECISION).
     changes_requested_by: frozenset[int] = field(default_factory=frozenset)
     changes_decision: str = CHANGES_BY_EDITOR
+    # "What changed" (issue 17): the current revision would replace an approved
+    # one with other text, and the note for readers its author wrote on it.
+    updates_approved: bool = False
+    change_note: str = ""
+
+    @property
+    def change_note_missing(self) -> bool:
+        """An update without its "What changed" note: it may be neither
+        submitted nor approved (the first revision needs none)."""
+        return self.updates_approved and not self.change_note.strip()
 
     @property
     def decision_needed(self) -> bool:
@@ -81,7 +97,8 @@ def approval_rule_holds(facts: ArticleFacts, approvers: frozenset[int] | None = 
     """Enough approvals on the current revision and no citation error left
     unwaived. A waiver that clears the last error asks this again."""
     approvers = facts.approved_by if approvers is None else approvers
-    return len(approvers) >= facts.required_approvals and not facts.unwaived_errors
+    return (len(approvers) >= facts.required_approvals and not facts.unwaived_errors
+            and not facts.change_note_missing)
 
 
 def allowed_events(facts: ArticleFacts, actor: Actor) -> list[str]:
@@ -132,6 +149,8 @@ def _guard_submit(facts, actor, subject_id, reason):
         raise TransitionRefused("Give the article a title before submitting it.")
     if not facts.body.strip():
         raise TransitionRefused("Write the article body before submitting it.")
+    if facts.change_note_missing:
+        raise TransitionRefused(CHANGE_NOTE_NEEDED)
 
 
 def _guard_approve(facts, actor, subject_id, reason):
@@ -141,6 +160,13 @@ def _guard_approve(facts, actor, subject_id, reason):
     if actor.id in facts.changes_requested_by:
         raise TransitionRefused("You have already asked for changes on this revision; "
                                 "the editor decides on it.")
+
+
+def _guard_approve_with_note(facts, actor, subject_id, reason):
+    _guard_approve(facts, actor, subject_id, reason)
+    # Refused at submission already; this holds for revisions submitted before.
+    if facts.change_note_missing:
+        raise TransitionRefused(CHANGE_NOTE_MISSING_ON_APPROVAL)
 
 
 def _guard_request_changes(facts, actor, subject_id, reason):
@@ -187,7 +213,7 @@ _GUARDS = {
     "resubmit": _guard_submit,
     "assign": _guard_assign,
     "unassign": _guard_unassign,
-    "approve": _guard_approve,
+    "approve": _guard_approve_with_note,
     "request_changes": _guard_request_changes,
     "reject": _guard_reason("A reason"),
     "decline": _guard_reason("A reason"),

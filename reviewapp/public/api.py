@@ -153,6 +153,9 @@ def article_payload(shown: article_page.PublicArticle) -> dict:
                      "url": site_url("public.article", slug=r.slug)}
                     for r in shown.related],
         "disclaimer": shown.disclaimer,
+        "update_history": [{"revision": entry.revision,
+                            "approved_at": _timestamp(entry.approved_at),
+                            "note": entry.note} for entry in shown.update_history],
     }
 
 

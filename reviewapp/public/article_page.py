@@ -29,6 +29,7 @@ from reviewapp.lifecycle.states import (
 )
 from reviewapp.public.citation_links import link_markers
 from reviewapp.public.listing import RelatedArticle, related_articles
+from reviewapp.public.update_history import HistoryEntry, history_of
 from reviewapp.rendering import render_markdown
 from reviewapp.reviews.models import (
     APPROVE,
@@ -191,6 +192,12 @@ class PublicArticle:
                 "references_with_malformed_identifier": sum(r.misidentified
                                                             for r in self.references),
                 "retracted_now": self.retracted_count}
+
+    @cached_property
+    def update_history(self) -> list[HistoryEntry]:
+        """Each approved version, newest first (one query, when shown). Not in the
+        fingerprint: it changes only with the shown revision, whose id is."""
+        return [] if self.pending else history_of(self.article.id, self.revision)
 
     @cached_property
     def body_html(self) -> Markup:

@@ -118,6 +118,14 @@ SCHEMAS = {
     }, "The automatic citation check of the shown version, and cited works retracted since"),
     "RelatedArticle": _object({"slug": {"type": "string"}, "title": {"type": "string"},
                                "url": {"type": "string", "format": "uri"}}),
+    "UpdateHistoryEntry": _object({
+        "revision": {"type": "integer", "minimum": 1},
+        "approved_at": TIMESTAMP,
+        "note": {**NULLABLE_STRING,
+                 "description": "The author's \"What changed\" note for readers; null on "
+                                "the first version published and on updates approved before "
+                                "notes were recorded"},
+    }, "An approved version of the article"),
     "Article": _object({
         "slug": {"type": "string"},
         "title": {"type": "string"},
@@ -134,6 +142,11 @@ SCHEMAS = {
         "citation_summary": {"oneOf": [_ref("CitationSummary"), {"type": "null"}]},
         "related": {"type": "array", "items": _ref("RelatedArticle")},
         "disclaimer": {"type": "string"},
+        "update_history": {
+            "type": "array", "items": _ref("UpdateHistoryEntry"),
+            "description": "Each approved version up to the shown one, newest first (the "
+                           "last is the first published); a re-review approving unchanged "
+                           "text adds none. Empty on a pending article"},
     }),
 }
 

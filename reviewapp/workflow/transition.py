@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from reviewapp.accounts.models import User
+from reviewapp.articles.change_notes import updates_approved
 from reviewapp.articles.models import Article
 from reviewapp.articles.services import lock_article
 from reviewapp.audit.services import record
@@ -67,7 +68,9 @@ def load_facts(article: Article) -> machine.ArticleFacts:
         changes_requested_by=frozenset(r for r, d in reviews if d == REQUEST_CHANGES),
         changes_decision=current_app.config["CHANGES_DECISION"],
         required_approvals=current_app.config["REQUIRED_APPROVALS"],
-        unwaived_errors=article.citation_errors)
+        unwaived_errors=article.citation_errors,
+        updates_approved=updates_approved(article),
+        change_note=(revision.change_note or "") if revision else "")
 
 
 def check_version(article: Article, version: int | None) -> None:

@@ -104,8 +104,10 @@ class Publisher:
         with self.rows() as session:
             return session.scalar(select(Article.id).where(Article.slug == slug))
 
-    def new_version_in_review(self, slug, body="A newer text under review [1].") -> int:
-        """The author revises the approved article and submits the new version."""
+    def new_version_in_review(self, slug, body="A newer text under review [1].",
+                              change_note="The text was brought up to date.") -> int:
+        """The author revises the approved article and submits the new version, with
+        its "What changed" note for readers."""
         article_id = self.article_id(slug)
         with self.rows() as session:
             article = session.get(Article, article_id)
@@ -114,7 +116,7 @@ class Publisher:
             save_draft(article_id, author, session.get(Article, article_id).version,
                        DraftContent(title="Ibuprofen, updated", body=body,
                                     references_text=REFERENCES,
-                                    tags=list(article.tag_names)))
+                                    tags=list(article.tag_names), change_note=change_note))
             workflow.submit_article(article_id, author, None)
             session.commit()
         return article_id

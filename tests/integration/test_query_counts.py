@@ -638,3 +638,34 @@ def test_reader_questions_inbox(app, rows, arrange, make_user, logged_in):
     many, page = measure(app, client, "/desk/questions", "Reader questions inbox", MANY)
     assert "Reader question 49?" in page
     assert_same_count("Reader questions inbox", few, many)
+def test_public_page_and_api_with_few_and_many_updates(app, rows, client):
+    """The public article page and its API with 2 approved versions, then 6: the
+    "Update history" (issue 17) is one query whatever its length."""
+    from tests.integration.test_public_pages import Publisher
+
+    publisher = Publisher(app, rows)
+    slug = publisher.approved()
+    article_id = publisher.article_id(slug)
+
+    def approve_updates(n):
+        for _ in range(n):
+            k = next(publisher.serial)
+            publisher.new_version_in_review(slug, body=f"Update {k} of the text [1].",
+                                            change_note=f"Update {k}: the dose was corrected.")
+            publisher.review(article_id, (f"Dr. A{k}", f"Dr. B{k}"))
+
+    counts = {}
+    for n_versions, added in ((2, 1), (6, 4)):
+        approve_updates(added)
+        for label, url in (("Public article page", f"/articles/{slug}"),
+                           ("Public article API", f"/api/v1/articles/{slug}")):
+            statements, page = measure(app, client, url, label, n_versions)
+            shown = (page.count('class="update-history-entry') if label.endswith("page")
+                     else page.count('"approved_at"'))
+            assert shown == n_versions, label
+            # The history's one query: the article's approved revisions with their notes.
+            assert len([s for s in statements if "change_note" in s
+                        and "approved_at IS NOT NULL" in s]) == 1, label
+            counts.setdefault(label, []).append(statements)
+    for label, (few, many) in counts.items():
+        assert_same_count(label, few, many, sizes=(2, 6))

@@ -345,6 +345,58 @@ def test_submit_and_resubmit_need_title_and_body(event, state, field_name, blank
     assert decide(event, table_facts(state), ACTOR_KINDS["author"]) == SPEC[event].target
 
 
+# --- "What changed" (issue 17) --------------------------------------------------------
+
+NOTE = "The dose for children was corrected."
+# (event, state, actor kind) × (updates an approved revision, note) → outcome:
+# the state reached, or "refused" (409, with the message asking for the note).
+NOTE_TABLE = [
+    #  event        state               update  note    outcome
+    ("submit",   DRAFT,              False,  "",     SUBMITTED),   # a first revision
+    ("submit",   DRAFT,              True,   "",     "refused"),
+    ("submit",   DRAFT,              True,   "  \n", "refused"),
+    ("submit",   DRAFT,              True,   NOTE,   SUBMITTED),
+    ("resubmit", CHANGES_REQUESTED,  False,  "",     UNDER_REVIEW),
+    ("resubmit", CHANGES_REQUESTED,  True,   "",     "refused"),
+    ("resubmit", CHANGES_REQUESTED,  True,   NOTE,   UNDER_REVIEW),
+    ("approve",  UNDER_REVIEW,       False,  "",     APPROVED),    # incl. a re-review's copy
+    ("approve",  UNDER_REVIEW,       True,   "",     "refused"),   # submitted before notes
+    ("approve",  UNDER_REVIEW,       True,   NOTE,   APPROVED),
+    # Other events do not ask for it.
+    ("request_changes", UNDER_REVIEW, True,  "",     UNDER_REVIEW),
+    ("withdraw", DRAFT,              True,   "",     WITHDRAWN),
+    ("reject",   UNDER_REVIEW,       True,   "",     REJECTED),
+]  # fmt: skip
+NOTE_ACTORS = {"submit": "author", "resubmit": "author", "withdraw": "author",
+               "approve": "accepted_reviewer", "request_changes": "accepted_reviewer",
+               "reject": "editor"}
+
+
+@pytest.mark.parametrize(("event", "state", "update", "note", "outcome"), NOTE_TABLE)
+def test_an_update_needs_its_change_note_to_be_submitted_and_approved(event, state, update,
+                                                                      note, outcome):
+    facts = dataclasses.replace(table_facts(state), updates_approved=update, change_note=note)
+    call = lambda: decide(event, facts, ACTOR_KINDS[NOTE_ACTORS[event]],  # noqa: E731
+                          reason=REASON)
+    if outcome != "refused":
+        assert call() == outcome
+        return
+    with pytest.raises(TransitionRefused, match="“What changed”"):
+        call()
+
+
+def test_an_update_without_its_note_never_completes_the_approval_rule():
+    """A waiver clearing the last error asks the rule again: an update approved
+    by everyone before notes were asked for still waits for its note."""
+    facts = review_facts(approved_by=frozenset({2, 3}), updates_approved=True)
+    assert machine.approval_rule_holds(facts) is False
+    assert machine.approval_rule_holds(dataclasses.replace(facts, change_note=NOTE)) is True
+    # The reviewer still sees the Approve button, and the refusal says why.
+    reviewer = ACTOR_KINDS["accepted_reviewer"]
+    assert "approve" in allowed_events(dataclasses.replace(table_facts(UNDER_REVIEW),
+                                                           updates_approved=True), reviewer)
+
+
 # --- Assign / unassign ----------------------------------------------------------------
 
 @pytest.mark.parametrize(("subject", "why"), [
@@ -414,6 +466,11 @@ def oracle(facts, event, actor, subject, reason):
     assigned = facts.invited | facts.accepted
     if event in CONTENT_EVENTS and not (facts.title.strip() and facts.body.strip()):
         return None
+    # "What changed" (issue 17): an update goes to the board, and is approved, only
+    # with its note for readers.
+    if (event in (*CONTENT_EVENTS, "approve") and facts.updates_approved
+            and not facts.change_note.strip()):
+        return None
     if event in REASON_EVENTS and not (reason or "").strip():
         return None
     if event == "assign" and (subject is None or subject == facts.author_id
@@ -445,6 +502,8 @@ class Model:
     mode: str = CHANGES_BY_EDITOR
     errors: int = 0
     revision: int = 1
+    update: bool = False   # the current revision would replace an approved one
+    note: str = ""         # its "What changed"
     invited: set = dataclasses.field(default_factory=set)
     accepted: set = dataclasses.field(default_factory=set)
     approvals: set = dataclasses.field(default_factory=set)  # (revision, reviewer id)
@@ -462,7 +521,8 @@ class Model:
                             approved_by=frozenset(self.approvers()),
                             changes_requested_by=frozenset(self.askers()),
                             changes_decision=self.mode,
-                            required_approvals=self.required, unwaived_errors=self.errors)
+                            required_approvals=self.required, unwaived_errors=self.errors,
+                            updates_approved=self.update, change_note=self.note)
 
     def apply(self, event, actor, subject, new_state):
         if event in ("submit", "resubmit", "revise", "rereview"):
@@ -500,6 +560,7 @@ def valid_inputs(facts, event):
 
 DETOURS = ("withdraw", "reject", "reopen")
 TEXTS = st.sampled_from(["Aspirin in primary prevention", "", "  "])
+NOTES = st.sampled_from(["The dose for children was corrected.", "", "  "])
 
 PROPERTY_SETTINGS = settings(max_examples=250, deadline=None,
                              suppress_health_check=[HealthCheck.too_slow])
@@ -516,6 +577,7 @@ def run_sequence(data, check_step):
         facts = model.facts()
         if kind == "edit":
             model.title, model.body = data.draw(TEXTS), data.draw(TEXTS)
+            model.update, model.note = data.draw(st.booleans()), data.draw(NOTES)
             continue
         if kind == "errors":      # citation check re-run or an editor's waiver
             model.errors = data.draw(st.integers(0, 2))
@@ -576,6 +638,7 @@ def test_random_sequences_keep_the_invariants(data):
         if event == "approve":
             enough = len(model.approvers() | {actor.id}) >= model.required
             assert (new == APPROVED) == (enough and model.errors == 0)
+            assert not (model.update and not model.note.strip())  # never without its note
         if new == CHANGES_REQUESTED and facts.state == UNDER_REVIEW:
             # Sent back by a reviewer only when reviewers decide; else by the
             # editor (with "reviewer", only on a round a reviewer left waiting).
@@ -600,7 +663,8 @@ def test_allowed_events_agrees_with_decide(data):
     is only compared when somebody is assigned (otherwise no valid subject exists)."""
 
     def check_step(model, facts, event, actor, subject, reason):
-        content_ok = dataclasses.replace(facts, title="Title", body="Body")
+        content_ok = dataclasses.replace(facts, title="Title", body="Body",
+                                         change_note="What changed")
         for someone in P_ACTORS:
             accepted = set()
             for candidate in machine.EVENTS:
