@@ -7,6 +7,9 @@ from dataclasses import dataclass, replace
 from reviewapp.citations.engine.document import Document
 from reviewapp.citations.engine.findings import Finding
 
+# Findings on the version as a whole (its key points and body measured together).
+WHOLE_VERSION_CODES = frozenset({"reading-level"})
+
 
 @dataclass(frozen=True)
 class VersionText:
@@ -51,7 +54,7 @@ class VersionDocument(Document):
         derived again, so that they name the audience)."""
         tagged = []
         for finding in findings:
-            part = self.part_at(finding.offset)
+            part = None if finding.code in WHOLE_VERSION_CODES else self.part_at(finding.offset)
             place = f"{self.version.name}, {part}" if part else self.version.name
             tagged.append(replace(finding, audience=self.version.audience, place=place,
                                   key=""))
