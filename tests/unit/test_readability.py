@@ -60,14 +60,28 @@ def test_dense_clinical_text_gets_a_warning_naming_values_target_and_hardest_sen
     assert "(Flesch-Kincaid) with a reading ease of " in finding.message
     assert ("the target for patient or carer readers is grade 6 or below and a reading "
             "ease of 60 or above") in finding.message
-    # The three hardest, hardest first, each with its grade.
-    hardest = finding.message.split("Its hardest 3 sentences are ")[1]
-    assert hardest.index(DENSE_SECOND) < hardest.index(DENSE_FIRST) < hardest.index(
-        "It often gets better.")
-    assert f"“{DENSE_SECOND}” (grade 26.0)" in hardest
-    assert f"“{DENSE_FIRST}” (grade 22.5)" in hardest
-    assert "Back pain is common." not in hardest
+    # The hardest first, each with its grade; sentences within the target are not quoted.
+    assert finding.message.endswith(
+        f"Its hardest 2 sentences are “{DENSE_SECOND}” (grade 26.0); “{DENSE_FIRST}” "
+        "(grade 22.5).")
     assert "shorter sentences, everyday words" in advice(finding)
+
+
+def test_at_most_three_sentences_are_quoted():
+    (finding,) = reading_findings(patient(f"{DENSE_FIRST} {DENSE_SECOND} {DENSE_FIRST} "
+                                          f"{DENSE_SECOND}"))
+    assert "Its hardest 3 sentences are" in finding.message
+    assert finding.message.count("(grade ") == 3
+
+
+def test_with_only_an_ease_target_the_hardest_sentences_are_quoted_whatever_their_grade():
+    (finding,) = reading_findings(patient(f"Back pain is common. {DENSE_FIRST}",
+                                          ease_min=90, grade_max=None))
+    assert "the target for patient or carer readers is a reading ease of 90 or above" \
+        in finding.message
+    assert finding.message.endswith(
+        f"Its hardest 2 sentences are “{DENSE_FIRST}” (grade 22.5); “Back pain is common.” "
+        f"(grade {reading_of('Back pain is common.').grade:.1f}).")
 
 
 def test_a_version_with_one_sentence_quotes_it():

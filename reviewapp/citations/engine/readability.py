@@ -82,7 +82,8 @@ def above_target(reading: Reading, ease_min: float | None, grade_max: float | No
 
 def reading_findings(document: VersionDocument) -> list[Finding]:
     """A `reading-level` warning when the version reads above its audience's target,
-    naming the measured values, the target and its hardest sentences."""
+    naming the measured values, the target and its hardest sentences (at most three, by
+    Flesch-Kincaid grade; those above the grade target when any is)."""
     version = document.version
     if version.reading_ease_min is None and version.reading_grade_max is None:
         return []
@@ -94,7 +95,13 @@ def reading_findings(document: VersionDocument) -> list[Finding]:
         return []
     graded = sorted(((reading_of(sentence.plain).grade, index, sentence)
                      for index, sentence in enumerate(sentences)),
-                    key=lambda item: (-item[0], item[1]))[:HARDEST_QUOTED]
+                    key=lambda item: (-item[0], item[1]))
+    # Quote only sentences above the grade target, when some are: an easy sentence is no
+    # help in finding what to rewrite.
+    grade_max = version.reading_grade_max
+    if grade_max is not None and graded[0][0] > grade_max:
+        graded = [item for item in graded if item[0] > grade_max]
+    graded = graded[:HARDEST_QUOTED]
     hardest = "; ".join(f"“{sentence.written}” (grade {grade:.1f})"
                         for grade, _, sentence in graded)
     noun = "sentence is" if len(graded) == 1 else f"{len(graded)} sentences are"
