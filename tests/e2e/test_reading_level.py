@@ -54,7 +54,6 @@ def test_hard_patient_version_is_warned_until_rewritten_in_plain_words(
                                     "(Flesch-Kincaid) with a reading ease of -7.3 (Flesch)")
     expect(warning).to_contain_text("the target for patient or carer readers is grade 6 or "
                                     "below and a reading ease of 60 or above")
-    expect(warning).to_contain_text("In the Patient or carer version")
     expect(warning).to_contain_text("shorter sentences, everyday words")
     # The hardest sentence, marked, and first among those quoted.
     expect(warning.locator("mark")).to_have_text(HARDEST)

@@ -56,7 +56,9 @@ def test_each_part_of_a_version_is_checked_and_named():
         ("marker-malformed", "patient", "Patient or carer version, body"),
     ]
     unresolved = report.findings[0]
-    assert unresolved.message == "Marker [9] points at no reference (the list has 2)."
+    # The message says where it is wherever it is read (the blocked list, a refusal).
+    assert unresolved.message == ("Patient or carer version, title: Marker [9] points at no "
+                                  "reference (the list has 2).")
     assert unresolved.key.startswith("marker-unresolved@patient:")
 
 

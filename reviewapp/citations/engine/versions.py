@@ -50,12 +50,17 @@ class VersionDocument(Document):
         return "key points" if offset < self.body_start else "body"
 
     def tagged(self, findings: list[Finding]) -> list[Finding]:
-        """The findings with this version's audience and the part each is in (their keys
-        derived again, so that they name the audience)."""
+        """The findings with this version's audience and the part each is in, their
+        messages led by it wherever they are read ("Patient or carer version, body:
+        Marker [5] …"), and their keys derived again, so that they name the audience."""
         tagged = []
         for finding in findings:
-            part = None if finding.code in WHOLE_VERSION_CODES else self.part_at(finding.offset)
-            place = f"{self.version.name}, {part}" if part else self.version.name
+            if finding.code in WHOLE_VERSION_CODES:  # their message names the version
+                place, message = self.version.name, finding.message
+            else:
+                part = self.part_at(finding.offset)
+                place = f"{self.version.name}, {part}" if part else self.version.name
+                message = f"{place}: {finding.message}"
             tagged.append(replace(finding, audience=self.version.audience, place=place,
-                                  key=""))
+                                  message=message, key=""))
         return tagged
