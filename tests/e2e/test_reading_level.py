@@ -6,7 +6,16 @@ warning is gone once the version is rewritten in plain words."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.integration.test_audience_checks import DENSE, HARDEST, PLAIN
+from tests.e2e.conftest import approve, give_verdicts
+from tests.e2e.test_accessibility import blocking_violations
+from tests.integration.test_audience_checks import (
+    DENSE,
+    HARDEST,
+    PATIENT_CLAIM,
+    PLAIN,
+    with_patient_version,
+)
+from tests.integration.test_workflow import Desk
 
 pytestmark = pytest.mark.browser
 
@@ -73,3 +82,26 @@ def test_hard_patient_version_is_warned_until_rewritten_in_plain_words(
     expect(page.locator("#citation-summary")).to_contain_text("0 warnings")
     expect(_reading_level(page)).to_have_count(0)
     expect(page.get_by_text("No findings.")).to_be_visible()
+
+
+def test_reviewer_judges_the_version_claims_and_ticks_the_reading_level_warning(
+        browsers, make_user, make_article, app):
+    desk = Desk(app, make_user, make_article, body=BODY, references=REFERENCES)
+    with_patient_version(app, desk.article_id, DENSE, key_points=f"- {PATIENT_CLAIM}\n")
+    desk.under_review()
+    page = browsers(desk.reviewers[0])
+    page.goto(f"/desk/articles/{desk.article_id}/review")
+
+    claims = page.get_by_role("region", name="Claims")
+    expect(claims.get_by_role("heading", name="Claims in the main text")).to_be_visible()
+    version = claims.get_by_role("heading", name="Claims in the Patient or carer version")
+    expect(version).to_be_visible()
+    expect(claims.locator("li.claim").last).to_contain_text(PATIENT_CLAIM)
+    expect(claims.locator("li.claim").last).to_contain_text("Your verdict on claim 2")
+    assert blocking_violations(page) == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    give_verdicts(page, ["Supported", "Supported"])
+    approve(page, "The Patient or carer version reads at grade")

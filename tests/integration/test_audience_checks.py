@@ -162,3 +162,30 @@ def test_the_reading_level_warning_must_be_ticked_before_signing(make_desk, rows
     with rows() as session:
         signature = session.scalars(select(Signature)).one()
         assert "reading-level" in [w["code"] for w in signature.acknowledged_warnings]
+
+
+def test_the_author_attaches_a_passage_to_a_version_claim_that_reviewers_see(
+        app, make_user, make_article, rows):
+    from reviewapp.reviews.models import ClaimSupport
+    from tests.review_steps import hidden
+
+    desk = Desk(app, make_user, make_article, body=BODY, references=REFERENCES)
+    with_patient_version(app, desk.article_id, PLAIN, key_points=f"- {PATIENT_CLAIM}\n")
+    page = html.unescape(_desk_page(desk, desk.author))
+    group = page[page.index("Claims in the Patient or carer version"):]
+    assert PATIENT_CLAIM in group and "Attach the supporting passage" in group
+    key = re.search(r'id="claim-(patient\.[0-9a-f]{16}-0)"', page).group(1)
+    response = desk.client(desk.author).post(
+        f"/desk/articles/{desk.article_id}/claims/{key}/support",
+        data={f"s{key}-version": hidden(page, f"s{key}-version"),
+              f"s{key}-quote": "200 to 400 mg every 4 to 6 hours.",
+              f"s{key}-location": "Table 2"})
+    assert response.status_code == 302
+    with rows() as session:
+        assert [(s.claim_key, s.sentence) for s in session.scalars(select(ClaimSupport))] \
+            == [(key, PATIENT_CLAIM)]
+    desk.under_review()
+    page = html.unescape(review_page(desk.client(desk.reviewers[0]), desk.article_id))
+    claim = page[page.index(f'id="claim-{key}"'):]
+    assert "Supporting passage, from the author (Table 2):" in claim
+    assert "200 to 400 mg every 4 to 6 hours." in claim
