@@ -61,6 +61,10 @@ ADVICE: dict[str, Callable[[Finding, int | None], str]] = {
     "claim-uncited": lambda f, n: (
         "Add a marker such as [1] for the source of this statement, or reword it if it is "
         "not a claim that needs one."),
+    "reading-level": lambda f, n: (
+        "Rewrite the hardest sentences for these readers: shorter sentences, everyday words "
+        "instead of medical terms (or the term explained), one idea per sentence, and "
+        "“you” for the reader."),
     "link-unlisted": lambda f, n: (
         "Add the linked page to the references and cite it with a marker, or remove the link."),
     "identifier-invalid": lambda f, n: (
@@ -139,7 +143,10 @@ def shown_findings(findings: Iterable[Finding], body: str | None = None,
 def locate(finding: Finding, body: str | None, references: str | None,
            first_lines: list[int] | None = None) -> Location | None:
     """The finding's marker or sentence in the body, or its reference's first line in the
-    reference list; None when it has no place or the text no longer holds it."""
+    reference list; None when it has no place or the text no longer holds it, and for a
+    finding in an audience version (its place names the version instead)."""
+    if finding.audience is not None:
+        return None
     if finding.offset is not None and body is not None:
         span = _marker_span(finding, body) or _sentence_span(finding, body)
         if span:

@@ -1,5 +1,6 @@
 """Running the citation engine on revisions, storing its reports, waivers."""
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from flask import current_app
@@ -40,10 +41,35 @@ def retractions_for(parsed: list[ParsedReference]) -> dict[str, engine.Retractio
     return found
 
 
-def run_check(body: str, references: list[str]) -> engine.Report:
+def version_texts(versions: Sequence) -> tuple[engine.VersionText, ...]:
+    """A revision's audience versions (rows or anything with audience, title, key_points
+    and body) as the engine reads them, with their audience's label and reading-level
+    targets (AUDIENCES), in the site's order of audiences. A version of an audience the
+    site no longer has is still checked, under its key, with no reading-level target."""
+    # The setting as articles/audiences.py reads it (checked at start; citations sits
+    # below articles, so it reads the validated setting's fields itself).
+    audiences = {entry["key"]: entry for entry in current_app.config["AUDIENCES"]}
+    order = {key: index for index, key in enumerate(audiences)}
+    texts = []
+    for version in sorted(versions, key=lambda v: (order.get(v.audience, len(order)),
+                                                   v.audience)):
+        audience = audiences.get(version.audience, {})
+        texts.append(engine.VersionText(
+            audience=version.audience,
+            label=(audience.get("label") or version.audience).strip(),
+            title=version.title or "", key_points=version.key_points or "",
+            body=version.body or "",
+            reading_ease_min=audience.get("reading_ease_min"),
+            reading_grade_max=audience.get("reading_grade_max")))
+    return tuple(texts)
+
+
+def run_check(body: str, references: list[str], versions: Sequence = ()) -> engine.Report:
+    """The engine's report on a text, its references and its audience versions (rows or
+    anything version_texts reads)."""
     parsed = [parse_reference(n, text) for n, text in enumerate(references, start=1)]
     return engine.check(body, references, retractions_for(parsed), utcnow().date(),
-                        engine_settings())
+                        engine_settings(), version_texts(versions))
 
 
 def check_revision(revision: "Revision") -> CitationReport:
@@ -53,7 +79,8 @@ def check_revision(revision: "Revision") -> CitationReport:
     if stored is None:
         stored = CitationReport(revision_id=revision.id)
         db.session.add(stored)
-    fill_report(stored, run_check(revision.body, revision.reference_texts))
+    fill_report(stored, run_check(revision.body, revision.reference_texts,
+                                  revision.audience_versions))
     db.session.flush()
     if revision.article.current_revision is revision:
         count_citation_errors(revision.article)
@@ -67,9 +94,10 @@ def count_citation_errors(article: "Article") -> None:
                                                   waivers_of(article.id)))
 
 
-def preview_report(body: str, references: list[str]) -> CitationReport:
+def preview_report(body: str, references: list[str],
+                   versions: Sequence = ()) -> CitationReport:
     """A report of text not saved yet; not added to the session."""
-    return fill_report(CitationReport(), run_check(body, references))
+    return fill_report(CitationReport(), run_check(body, references, versions))
 
 
 def fill_report(stored: CitationReport, report: engine.Report) -> CitationReport:

@@ -14,7 +14,7 @@ from reviewapp.articles.models import Article, Revision
 from reviewapp.articles.services import lock_article
 from reviewapp.audit.services import record
 from reviewapp.citations import services as citations
-from reviewapp.citations.engine import WARNING, ArticleClaim, Finding, list_claims
+from reviewapp.citations.engine import WARNING, ArticleClaim, Finding, revision_claims
 from reviewapp.db import utcnow
 from reviewapp.errors import (
     InvalidInput,
@@ -55,7 +55,11 @@ CHANGED_REVISION = ("This article changed since you opened it — nothing was sa
 
 
 def claims_of(revision: Revision | None) -> tuple[ArticleClaim, ...]:
-    return list_claims(revision.body) if revision is not None else ()
+    """The claims of the main text, then of each audience version (their keys name the
+    audience): a signature needs a verdict on every one."""
+    if revision is None:
+        return ()
+    return revision_claims(revision.body, citations.version_texts(revision.audience_versions))
 
 
 def supports_of(article_id: int) -> dict[str, ClaimSupport]:

@@ -1,16 +1,19 @@
 """The claims of an article: every sentence the checks read as a dose, frequency,
 statistic or recommendation, cited or not, with the reference numbers it cites and a
 stable key. Reviewers give a verdict on each claim and authors attach the source passage
-that supports it; the key carries both across revisions. Pure module."""
+that supports it; the key carries both across revisions. A revision's claims are its main
+text's, then each audience version's, whose keys name the audience. Pure module."""
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from reviewapp.citations.claims import CLAIM_DESCRIPTIONS
 from reviewapp.citations.engine.claim_checks import claim_sentences
 from reviewapp.citations.engine.document import Document
+from reviewapp.citations.engine.versions import VersionDocument, VersionText
 
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)])")
 
@@ -23,6 +26,8 @@ class ArticleClaim:
     kind: str                    # a key of CLAIM_DESCRIPTIONS
     words: str                   # the words that make it a claim, e.g. "400 mg"
     references: tuple[int, ...]  # the reference numbers it cites, ascending
+    audience: str | None = None  # the audience version it is in; None: the main text
+    place: str | None = None     # that version as people call it: "Patient or carer version"
 
     @property
     def description(self) -> str:
@@ -36,18 +41,44 @@ def normalised_sentence(text: str) -> str:
     return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text).casefold()
 
 
-def claim_key(normalised: str, occurrence: int) -> str:
+def claim_key(normalised: str, occurrence: int, audience: str | None = None) -> str:
     """sha-256 of the normalised sentence (first 16 hex digits), and which occurrence
-    of that sentence in the article it is (0 for the first)."""
+    of that sentence in its text it is (0 for the first); in an audience version, led by
+    the audience ("patient.3f…-0"; a key longer than 16 characters by its hash) so that
+    a verdict on a version's claim is never taken for one on the main text's."""
     digest = hashlib.sha256(normalised.encode("utf-8", "replace")).hexdigest()
-    return f"{digest[:16]}-{occurrence}"
+    if not audience:
+        return f"{digest[:16]}-{occurrence}"
+    if len(audience) > 16:
+        audience = hashlib.sha256(audience.encode("utf-8")).hexdigest()[:16]
+    return f"{audience}.{digest[:16]}-{occurrence}"
+
+
+def revision_claims(body: str,
+                    versions: Sequence[VersionText] = ()) -> tuple[ArticleClaim, ...]:
+    """The claims of the main text, then of each audience version in the order given,
+    numbered on through all of them."""
+    claims = list(list_claims(body))
+    for version in versions or ():
+        claims += [replace(claim, number=len(claims) + index)
+                   for index, claim in enumerate(_version_claims(version), start=1)]
+    return tuple(claims)
+
+
+@lru_cache(maxsize=32)
+def _version_claims(version: VersionText) -> tuple[ArticleClaim, ...]:
+    return _claims_in(VersionDocument(version), version.audience, version.name)
 
 
 @lru_cache(maxsize=32)
 def list_claims(body: str) -> tuple[ArticleClaim, ...]:
     """The claims of a body, in reading order. Cached by body: a page asks more than once."""
-    body = body if isinstance(body, str) else ""
-    document = Document(body)
+    return _claims_in(Document(body if isinstance(body, str) else ""))
+
+
+def _claims_in(document: Document, audience: str | None = None,
+               place: str | None = None) -> tuple[ArticleClaim, ...]:
+    body = document.body
     claims, seen = [], {}
     for number, found in enumerate(claim_sentences(document), start=1):
         start, end = found.span
@@ -60,8 +91,9 @@ def list_claims(body: str) -> tuple[ArticleClaim, ...]:
         occurrence = seen.get(normalised, 0)
         seen[normalised] = occurrence + 1
         claims.append(ArticleClaim(
-            key=claim_key(normalised, occurrence), number=number,
+            key=claim_key(normalised, occurrence, audience), number=number,
             sentence=document.sentence_text(found.span) or "", kind=found.claim.kind,
             words=found.claim.text,
-            references=tuple(sorted({n for marker in found.markers for n in marker.numbers}))))
+            references=tuple(sorted({n for marker in found.markers for n in marker.numbers})),
+            audience=audience, place=place))
     return tuple(claims)

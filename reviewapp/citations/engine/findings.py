@@ -15,6 +15,8 @@ CODES = {
     "marker-unresolved": ERROR,
     "reference-order": WARNING,
     "claim-uncited": WARNING,
+    # An audience version harder to read than its audience's target (readability.py).
+    "reading-level": WARNING,
     "link-unlisted": WARNING,
     "identifier-invalid": ERROR,
     # A DOI of a made-up or cut-off shape ("24XX", a word processor's dash): offline nothing
@@ -35,11 +37,14 @@ _PUBLIC_FIELDS = ("code", "severity", "message", "reference", "marker", "sentenc
 
 
 def finding_key(code: str, reference: int | None, marker: str | None,
-                sentence: str | None) -> str:
-    """Stable across re-runs of the same text; editor waivers attach to it."""
+                sentence: str | None, audience: str | None = None) -> str:
+    """Stable across re-runs of the same text; editor waivers attach to it. A finding in
+    an audience version names the audience ("claim-uncited@patient:…"), so it is never
+    taken for the same finding in the main text; the main text's keys are as before."""
     digest = hashlib.sha256((sentence or "").encode("utf-8", "replace")).hexdigest()
     number = "" if reference is None else str(reference)
-    return f"{code}:{number}:{marker or ''}:{digest[:12]}"
+    where = f"@{audience}" if audience else ""
+    return f"{code}{where}:{number}:{marker or ''}:{digest[:12]}"
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,11 @@ class Finding:
     reference: int | None = None
     marker: str | None = None
     sentence: str | None = None
-    offset: int | None = None
+    offset: int | None = None  # in the text it is in (an audience version's: versions.py)
+    # The audience version the finding is in (its AUDIENCES key) and where in it, as
+    # people read it ("Patient or carer version, body"); None for the main text.
+    audience: str | None = None
+    place: str | None = None
     # Derived from the location when the engine makes the finding; a finding read back
     # from storage keeps the key it was stored (and waived) under.
     key: str = ""
@@ -58,20 +67,22 @@ class Finding:
     def __post_init__(self) -> None:
         if not self.key:
             object.__setattr__(self, "key", finding_key(
-                self.code, self.reference, self.marker, self.sentence))
+                self.code, self.reference, self.marker, self.sentence, self.audience))
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form (a citation report's JSON column)."""
         return {"key": self.key, "code": self.code, "severity": self.severity,
                 "message": self.message, "reference": self.reference,
-                "marker": self.marker, "sentence": self.sentence, "offset": self.offset}
+                "marker": self.marker, "sentence": self.sentence, "offset": self.offset,
+                "audience": self.audience, "place": self.place}
 
     @classmethod
     def from_dict(cls, stored: Mapping[str, Any]) -> "Finding":
         return cls(code=stored["code"], severity=stored["severity"],
                    message=stored["message"], reference=stored.get("reference"),
                    marker=stored.get("marker"), sentence=stored.get("sentence"),
-                   offset=stored.get("offset"), key=stored.get("key") or "")
+                   offset=stored.get("offset"), audience=stored.get("audience"),
+                   place=stored.get("place"), key=stored.get("key") or "")
 
 
 @dataclass(frozen=True)
@@ -101,13 +112,18 @@ def make_finding(code: str, message: str, **location) -> Finding:
     return Finding(code=code, severity=CODES[code], message=message, **location)
 
 
-def in_order(findings: list[Finding]) -> tuple[Finding, ...]:
-    """Findings in the text first, by position, then findings on references, by number;
-    one finding per key."""
+def in_order(findings: list[Finding],
+             audiences: tuple[str, ...] = ()) -> tuple[Finding, ...]:
+    """Findings in the main text first, by position, then those in each audience version
+    (in the order of `audiences`), then findings on references, by number; one finding
+    per key."""
+    text_rank = {None: 0} | {audience: rank for rank, audience in enumerate(audiences, 1)}
+
     def place(finding: Finding) -> tuple:
         in_text = finding.offset is not None and finding.reference is None
         where = finding.offset if in_text else (finding.reference or 0)
-        return (0 if in_text else 1, where, _CODE_ORDER[finding.code], finding.key)
+        text = text_rank.get(finding.audience, len(text_rank)) if in_text else 0
+        return (0 if in_text else 1, text, where, _CODE_ORDER[finding.code], finding.key)
 
     unique: dict[str, Finding] = {}
     for finding in sorted(findings, key=place):

@@ -2,10 +2,9 @@
 a duplicate of an earlier entry, retracted, without any identifier, or old."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 
-from reviewapp.citations.engine.document import Document
 from reviewapp.citations.engine.findings import Finding, make_finding
 from reviewapp.citations.engine.retraction_checks import Retraction, retraction_finding
 from reviewapp.citations.identifiers import ParsedReference
@@ -13,10 +12,10 @@ from reviewapp.citations.identifiers import ParsedReference
 _NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
 
 
-def reference_findings(document: Document, parsed: list[ParsedReference],
+def reference_findings(cited: Collection[int], parsed: list[ParsedReference],
                        retractions: Mapping[str, Retraction], today: date,
                        stale_years: object) -> list[Finding]:
-    cited = {number for marker in document.markers for number in marker.numbers}
+    """`cited`: the numbers any marker cites, in the main text or an audience version."""
     this_year = getattr(today, "year", None)
     findings = []
     first_with: dict[tuple[str, str], int] = {}
