@@ -61,7 +61,8 @@ def _edit_page(form: DraftForm, article, preview: bool = False, status: int | No
     if preview:
         content = _content(form)
         _flash_reference_notes(content)
-        report = citations.preview_report(content.body, content.references())
+        report = citations.preview_report(content.body, content.references(),
+                                          list(content.versions.values()))
     else:
         report = (citations.report_of(article.current_revision_id)
                   if article and not article.current_revision.is_frozen else None)

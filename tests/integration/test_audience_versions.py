@@ -396,6 +396,20 @@ def test_preview_shows_the_versions_without_saving_them(app, rows, make_user, ma
     assert versions_of(rows, article_id) == {}
 
 
+def test_preview_checks_the_versions_citations_too(app, rows, make_user, make_article):
+    """The citation report under a preview covers the audience versions typed, as the
+    report of the saved draft does: a marker in the patient version that points at no
+    reference is named there before anything is saved."""
+    author = make_user(roles=["author"])
+    article_id = make_article(author, body=BODY, references=REFERENCES)
+    client = log_in(app, author)
+    typed = {**PATIENT, "aud_patient_body": "Ibuprofen can ease back pain [7]."}
+    page = save(client, article_id, {**edit_form(client, article_id), **typed},
+                "preview").get_data(as_text=True)
+    assert "Patient or carer version, body: Marker [7] points at no reference" in page
+    assert versions_of(rows, article_id) == {}
+
+
 def test_the_desk_pages_load_one_or_two_versions_in_the_same_number_of_queries(
         app, rows, make_user, make_article):
     from tests.integration.test_query_counts import statements_during
