@@ -8,7 +8,7 @@ from stdnum.iso7064 import mod_11_2
 ORCID_URL = "https://orcid.org/"
 _PREFIXES = ("https://orcid.org/", "http://orcid.org/", "https://www.orcid.org/",
              "http://www.orcid.org/", "orcid.org/", "orcid:")
-_SHAPE = re.compile(r"^\d{15}[\dX]$")
+_SHAPE = re.compile(r"^[0-9]{15}[0-9X]$")  # ASCII only: \d matches other scripts too
 SHAPE_MESSAGE = ("An ORCID iD has 16 characters in four groups of four, e.g. "
                  "0000-0002-1825-0097 or https://orcid.org/0000-0002-1825-0097.")
 CHECK_DIGIT_MESSAGE = ("This ORCID iD's last character (its check digit) does not match the "
