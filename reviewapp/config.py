@@ -102,7 +102,8 @@ PAGE_SIZE = 25
 # Public site and read API.
 # When true, a submitted article is public before approval, with a caution.
 PUBLISH_BEFORE_APPROVAL = False
-# Approved articles come due for re-review this many days after their approval.
+# Approved articles come due for re-review this many days after their last review,
+# never more than three years (articles/review_dates.py caps it).
 REVIEW_INTERVAL_DAYS = 365
 MEDICAL_DISCLAIMER = (
     "This article is for general information and is not a substitute for professional "

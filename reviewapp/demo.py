@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from reviewapp.accounts.models import User
+from reviewapp.accounts.profiles import PublicProfile, update_public_profile
 from reviewapp.accounts.services import create_user
 from reviewapp.articles.services import DraftContent, create_article, site_audiences
 from reviewapp.citations.services import report_of, waivers_of
@@ -40,6 +41,22 @@ DEMO_USERS = [
     ("editor@example.org", "Eddie Editor", ["editor"], []),
     ("admin@example.org", "Ada Admin", ["admin"], []),
 ]
+# Public profiles (credentials, specialty; readers see them with each article).
+# The ORCID iD is ORCID's own fictional test record (Josiah Carberry).
+DEMO_PROFILES = {
+    "author@example.org": PublicProfile(
+        credentials="MB ChB, MRCP", specialty="Clinical pharmacology",
+        biography="Writes the pain medicine pages; a specialty registrar in clinical "
+                  "pharmacology."),
+    "reviewer@example.org": PublicProfile(
+        credentials="MD, FRCA", specialty="Anaesthesia and pain medicine",
+        orcid="0000-0002-1825-0097",
+        biography="Consultant in anaesthesia and pain medicine, with a special interest in "
+                  "analgesia in liver disease."),
+    "reviewer2@example.org": PublicProfile(
+        credentials="MBBS, FRCP", specialty="Allergy and immunology",
+        biography="Consultant allergist; reviews articles on drug allergy and analgesics."),
+}
 
 # A medically sound article for load tests to copy (tests/soak seeds with it).
 DEMO_BODY, DEMO_REFERENCES = PARACETAMOL.body, PARACETAMOL.references
@@ -52,6 +69,8 @@ def load_demo() -> bool:
     users = {email: create_user(email=email, display_name=name, password=DEMO_PASSWORD,
                                 roles=roles, specialties=specialties)
              for email, name, roles, specialties in DEMO_USERS}
+    for email, profile in DEMO_PROFILES.items():
+        update_public_profile(users[email], profile, actor=users[email])
     for demo in DEMO_ARTICLES:
         _put_in_state(demo, users)
     return True

@@ -6,7 +6,7 @@ Existing revisions keep no note (NULL): the history says that none was recorded
 rather than inventing one.
 
 Revision ID: 0013_change_notes
-Revises: 0011_audience_versions
+Revises: 0012_credentials
 Create Date: 2026-11-30 09:20:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0013_change_notes"
-down_revision = "0011_audience_versions"
+down_revision = "0012_credentials"
 branch_labels = None
 depends_on = None
 

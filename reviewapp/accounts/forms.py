@@ -1,9 +1,19 @@
 """Forms for logging in and managing users."""
 
 from flask import current_app
-from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, StringField, SubmitField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length, ValidationError
 
+from reviewapp.accounts import profiles
+from reviewapp.accounts.orcid import InvalidOrcid, normalize_orcid
 from reviewapp.accounts.permissions import ROLE_LABELS, ROLES
 from reviewapp.forms import BaseForm, MultiCheckboxField, tag_lengths
 from reviewapp.normalize import normalize_email
@@ -39,7 +49,50 @@ class UserCreateForm(BaseForm):
     submit = SubmitField("Create user")
 
 
-class UserEditForm(BaseForm):
+def _orcid(form, field):
+    try:
+        normalize_orcid(field.data or "")
+    except InvalidOrcid as error:
+        raise ValidationError(error.message) from None
+
+
+def _at_most(limit: int, label: str) -> Length:
+    return Length(max=limit, message=f"{label} can be at most {limit:,} characters.")
+
+
+class PublicProfileForm(BaseForm):
+    """What readers see of a person (accounts/profiles.py): with the articles they
+    wrote or approved and, for board members, on the Medical Advisory Board page."""
+
+    credentials = StringField(
+        "Credentials", validators=[_at_most(profiles.MAX_CREDENTIALS, "Credentials")],
+        description="Degrees and memberships as you sign them, e.g. MD, FRCA")
+    specialty = StringField(
+        "Specialty", validators=[_at_most(profiles.MAX_SPECIALTY, "Specialty")],
+        description="e.g. Anaesthesia and pain medicine")
+    orcid = StringField(
+        "ORCID iD", validators=[Length(max=60), _orcid],
+        description="Optional, e.g. 0000-0002-1825-0097 or https://orcid.org/0000-0002-1825-0097",
+        render_kw={"autocomplete": "off", "spellcheck": "false"})
+    biography = TextAreaField(
+        "Short biography", validators=[_at_most(profiles.MAX_BIOGRAPHY, "Biography")],
+        description=f"A few sentences, at most {profiles.MAX_BIOGRAPHY:,} characters: "
+                    "your post, your experience.", render_kw={"rows": 5})
+    submit = SubmitField("Save public profile")
+
+    def fill_from(self, user) -> None:
+        profile = profiles.profile_of(user)
+        self.credentials.data, self.specialty.data = profile.credentials, profile.specialty
+        self.orcid.data, self.biography.data = profile.orcid or "", profile.biography
+
+    def profile(self) -> "profiles.PublicProfile":
+        """As typed: the service tidies and checks it."""
+        return profiles.PublicProfile(
+            credentials=self.credentials.data or "", specialty=self.specialty.data or "",
+            orcid=self.orcid.data or "", biography=self.biography.data or "")
+
+
+class UserEditForm(PublicProfileForm):
     roles = MultiCheckboxField("Roles", choices=ROLE_CHOICES,
                                validators=[DataRequired("Choose at least one role.")])
     specialties = StringField("Specialties", validators=[Length(max=1000), tag_lengths],

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -47,6 +48,13 @@ class User(UserMixin, Base):
     two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     two_factor_last_step: Mapped[int | None] = mapped_column(BigInteger)
     two_factor_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The public profile (accounts/profiles.py; limits there): shown with the
+    # articles a person wrote or approved and, for board members, on /board.
+    credentials: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    specialty: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    orcid: Mapped[str | None] = mapped_column(String(19))  # bare: 0000-0002-1825-0097
+    biography: Mapped[str] = mapped_column(Text, default="", server_default="")
+    profile_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from reviewapp.accounts import passwords
+from reviewapp.accounts import passwords, profiles
 from reviewapp.accounts.models import User, UserRole, UserSpecialty, new_session_token
 from reviewapp.accounts.permissions import ROLES, can_manage_users
 from reviewapp.audit.models import AuditEvent
@@ -200,8 +200,10 @@ def list_users() -> list[User]:
                                    .order_by(User.display_name, User.id)))
 
 
-def update_user(user: User, *, roles: list[str], specialties: list[str], actor: User) -> None:
-    """Set roles and specialties; one audit event for each that changed."""
+def update_user(user: User, *, roles: list[str], specialties: list[str], actor: User,
+                profile: profiles.PublicProfile | None = None) -> None:
+    """Set roles, specialties and (when given) the public profile; one audit
+    event for each that changed."""
     if not can_manage_users(actor):
         raise PermissionDenied("Only admins can change users.")
     roles = sorted(set(roles))
@@ -223,6 +225,8 @@ def update_user(user: User, *, roles: list[str], specialties: list[str], actor: 
         user.specialties = [UserSpecialty(name=s) for s in specialties]
         record("user.specialties_changed", actor=actor, object_type="user", object_id=user.id,
                details={"before": before_specialties, "after": sorted(specialties)})
+    if profile is not None:
+        profiles.update_public_profile(user, profile, actor=actor)
     db.session.flush()
 
 

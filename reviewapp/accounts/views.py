@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_required, login_user, logout_user
 
 from reviewapp.accounts import (
+    profiles,
     recovery,
     services,
     session_limits,
@@ -16,6 +17,7 @@ from reviewapp.accounts.forms import (
     ActiveForm,
     LoginForm,
     PasswordChangeForm,
+    PublicProfileForm,
     UserCreateForm,
     UserEditForm,
 )
@@ -88,6 +90,29 @@ def change_password():
     return render_form("accounts/password.html", form)
 
 
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Your public profile: what readers see next to what you wrote or approved."""
+    user = current_user._get_current_object()
+    form = PublicProfileForm()
+    if request.method == "GET":
+        form.fill_from(user)
+    if form.validate_on_submit():
+        try:
+            changed = profiles.update_public_profile(user, form.profile(), actor=user)
+        except InvalidInput as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Your public profile was saved." if changed
+                  else "Nothing to save: your public profile is as it was.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_form("accounts/profile.html", form, is_board_member=(
+        user.active and "reviewer" in user.role_names))
+
+
 @admin_bp.route("/users")
 @role_required("admin")
 def users():
@@ -123,11 +148,12 @@ def user(user_id: int):
     if request.method == "GET":
         form.roles.data = user.role_names
         form.specialties.data = ", ".join(user.specialty_names)
+        form.fill_from(user)
     if form.validate_on_submit():
         try:
             services.update_user(user, roles=form.roles.data,
                                  specialties=normalize_tags(form.specialties.data or ""),
-                                 actor=current_user)
+                                 actor=current_user, profile=form.profile())
         except InvalidInput as error:
             db.session.rollback()
             form.roles.errors.append(error.message)

@@ -108,7 +108,13 @@ class Revision(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str | None] = mapped_column(String(64))
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last review: when this revision was approved (a re-review that approves
+    # unchanged text approves a frozen copy, so it moves this too).
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "Last updated": when readers last saw the content change, i.e. the first
+    # approval of this content, carried over by approvals of unchanged text
+    # (articles/review_dates.py content_updated_at).
+    content_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))

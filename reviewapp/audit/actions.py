@@ -18,6 +18,8 @@ ACTIONS: dict[str, str] = {
     "user.created": "User created",
     "user.roles_changed": "Roles changed",
     "user.specialties_changed": "Specialties changed",
+    "user.profile_updated": "Public profile changed (credentials, specialty, ORCID iD, "
+                            "biography), by the user or an admin: before and after",
     "user.deactivated": "User deactivated",
     "user.reactivated": "User reactivated",
     "user.password_changed": "Password changed",

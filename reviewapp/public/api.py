@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
 from reviewapp.errors import DomainError, InvalidInput
-from reviewapp.public import article_page, listing
+from reviewapp.public import article_page, listing, people_payload
 from reviewapp.public.openapi import openapi_document
 from reviewapp.urls import site_url
 
@@ -100,7 +100,8 @@ def _api_routing_errors():
 
 def _summary(item: listing.ArticleSummary) -> dict:
     return {"slug": item.slug, "title": item.title, "tags": item.tags,
-            "review_status": "approved", "last_updated": _timestamp(item.approved_at),
+            "review_status": "approved", "last_updated": _timestamp(item.last_updated),
+            "last_reviewed": _timestamp(item.approved_at),
             "next_review_due": item.next_review_due.isoformat(),
             "url": site_url("public.article", slug=item.slug),
             "api_url": site_url("api.article", slug=item.slug)}
@@ -127,11 +128,14 @@ def article_payload(shown: article_page.PublicArticle) -> dict:
             "update_under_review": shown.update_under_review,
             "update_notice": article_page.UPDATE_NOTICE if shown.update_under_review else None,
             "submitted_at": _timestamp(shown.revision.frozen_at),
-            "last_updated": _timestamp(shown.approved_at),
+            "last_updated": _timestamp(shown.last_updated),
+            "last_reviewed": _timestamp(shown.last_reviewed),
             "next_review_due": (shown.next_review_due.isoformat()
                                 if shown.next_review_due else None),
+            "written_by": people_payload.person(shown.author),
             "reviewed_by": [{"name": r.name, "signed_at": _timestamp(r.signed_at),
-                             "competing_interests": r.competing_interests}
+                             "competing_interests": r.competing_interests,
+                             **people_payload.profile(shown.person_of(r))}
                             for r in shown.reviewers],
             "editorial_policy_url": site_url("public.editorial_policy"),
         },

@@ -4,8 +4,8 @@ gathered in a fixed number of queries, and the fingerprint of all of it."""
 
 import hashlib
 import json
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cached_property
 
 from flask import current_app
@@ -13,6 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from reviewapp.articles import review_dates
 from reviewapp.articles.models import Article, Revision
 from reviewapp.citations import identifier_links
 from reviewapp.citations.engine import notice_kind, retraction_keys
@@ -29,6 +30,7 @@ from reviewapp.lifecycle.states import (
 )
 from reviewapp.public.citation_links import link_markers
 from reviewapp.public.listing import RelatedArticle, related_articles
+from reviewapp.public.people import PublicPerson, people_by_id
 from reviewapp.public.update_history import HistoryEntry, history_of
 from reviewapp.rendering import render_markdown
 from reviewapp.reviews.models import (
@@ -118,6 +120,7 @@ class ReviewerSignature:
     claims_checked: int | None = None  # None: signed before claims had verdicts
     # What the reviewer declared on accepting the review; None: none declared.
     competing_interests: str | None = None
+    reviewer_id: int | None = None  # their public profile: PublicArticle.person_of
 
     @property
     def interests_statement(self) -> str:
@@ -142,6 +145,8 @@ class PublicArticle:
     review_interval_days: int
     disclaimer: str
     notices_imported_at: datetime | None = None
+    # The public profiles of the author and the approving reviewers (public/people.py).
+    people: dict[int, PublicPerson] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -164,16 +169,40 @@ class PublicArticle:
         return None if self.pending else self.revision.approved_at
 
     @property
+    def last_reviewed(self) -> datetime | None:
+        """The last approval, a re-review approving unchanged text included."""
+        return self.approved_at
+
+    @property
+    def last_updated(self) -> datetime | None:
+        """When the shown content last changed: its first approval."""
+        if self.pending:
+            return None
+        return self.revision.content_updated_at or self.revision.approved_at
+
+    @property
     def next_review_due(self) -> date | None:
         if self.approved_at is None:
             return None
-        return (self.approved_at + timedelta(days=self.review_interval_days)).date()
+        return review_dates.next_review_due(self.approved_at, self.review_interval_days)
+
+    @property
+    def author(self) -> PublicPerson | None:
+        return self.people.get(self.article.author_id)
+
+    def person_of(self, reviewer: ReviewerSignature) -> PublicPerson | None:
+        return self.people.get(reviewer.reviewer_id)
 
     @property
     def tracker(self) -> list[dict]:
         current = [step for step, _ in TRACKER_STEPS].index(self.status)
         return [{"step": step, "label": label, "done": n < current, "current": n == current}
                 for n, (step, label) in enumerate(TRACKER_STEPS)]
+
+    @property
+    def sources_checked_at(self) -> datetime | None:
+        """When the references were checked (the automatic citation check)."""
+        return self.report.checked_at if self.report else None
 
     @property
     def retracted_count(self) -> int:
@@ -208,7 +237,8 @@ class PublicArticle:
     def last_modified(self) -> datetime:
         """No part of what is shown changed after this (to the second)."""
         moments = [self.article.updated_at, self.revision.frozen_at, self.revision.approved_at,
-                   self.notices_imported_at, *(r.approved_at for r in self.related)]
+                   self.notices_imported_at, *(r.approved_at for r in self.related),
+                   *(p.profile_updated_at for p in self.people.values())]
         return max(m for m in moments if m is not None)
 
     def fingerprint(self, extra=()) -> str:
@@ -223,6 +253,7 @@ class PublicArticle:
              for r in self.references],
             [self.report.id, _iso(self.report.checked_at)] if self.report else None,
             [(r.slug, r.title) for r in self.related], list(extra),
+            _iso(self.last_updated), sorted(self.people.items()),
         ]
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
@@ -254,10 +285,11 @@ def public_article(slug: str) -> PublicArticle:
     else:
         raise NotFound("There is no such article.")
     references, imported_at = references_with_notices(revision)
+    reviewers = [] if pending else approving_signatures(revision.id)
     return PublicArticle(
         article=article, revision=revision, status=status, pending=pending,
-        update_under_review=update_under_review,
-        reviewers=[] if pending else approving_signatures(revision.id),
+        update_under_review=update_under_review, reviewers=reviewers,
+        people=people_by_id([article.author_id, *(r.reviewer_id for r in reviewers)]),
         references=references, report=db.session.scalar(
             select(CitationReport).where(CitationReport.revision_id == revision.id)),
         related=related_articles(article),
@@ -279,7 +311,7 @@ def approving_signatures(revision_id: int) -> list[ReviewerSignature]:
     signed), with the competing interests each declared on accepting the review."""
     rows = db.session.execute(
         select(Signature.printed_name, Signature.signed_at, Signature.claim_verdicts,
-               Assignment.competing_interests)
+               Assignment.competing_interests, Review.reviewer_id)
         .join(Review, Review.id == Signature.review_id)
         .join(Assignment, Assignment.id == Review.assignment_id)
         .where(Review.revision_id == revision_id, Review.decision == APPROVE,
@@ -287,8 +319,8 @@ def approving_signatures(revision_id: int) -> list[ReviewerSignature]:
         .order_by(Signature.signed_at, Signature.id)).all()
     return [ReviewerSignature(
         name, signed_at, None if verdicts is None else len(verdicts),
-        None if interests in (None, NO_COMPETING_INTERESTS) else interests)
-        for name, signed_at, verdicts, interests in rows]
+        None if interests in (None, NO_COMPETING_INTERESTS) else interests, reviewer_id)
+        for name, signed_at, verdicts, interests, reviewer_id in rows]
 
 
 # The engine's reading of a notice, under the names the page and the API use.

@@ -5,12 +5,13 @@ of queries."""
 import base64
 import binascii
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import aliased, selectinload
 
+from reviewapp.articles import review_dates
 from reviewapp.articles.models import Article, ArticleTag, Revision
 from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db
@@ -24,13 +25,18 @@ class ArticleSummary:
     slug: str
     title: str
     tags: list[str]
-    approved_at: datetime
+    approved_at: datetime             # the last review
     updated_at: datetime
     review_interval_days: int
+    content_updated_at: datetime | None = None  # the last change of content readers saw
+
+    @property
+    def last_updated(self) -> datetime:
+        return self.content_updated_at or self.approved_at
 
     @property
     def next_review_due(self) -> date:
-        return (self.approved_at + timedelta(days=self.review_interval_days)).date()
+        return review_dates.next_review_due(self.approved_at, self.review_interval_days)
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,8 @@ def list_public_articles(*, query: str = "", tag: str = "", updated_since: datet
     config = current_app.config
     limit = limit or config["PAGE_SIZE"]
     approved = aliased(Revision)
-    statement = (select(Article, approved.id, approved.title, approved.approved_at)
+    statement = (select(Article, approved.id, approved.title, approved.approved_at,
+                        approved.content_updated_at)
                  .join(approved, approved.id == Article.approved_revision_id)
                  .where(approved.approved_at.is_not(None))  # the partial index's rows
                  .options(selectinload(Article.tags)))
@@ -118,11 +125,12 @@ def list_public_articles(*, query: str = "", tag: str = "", updated_since: datet
                                                  approved.id.desc()).limit(limit + 1)).all()
     interval = config["REVIEW_INTERVAL_DAYS"]
     items = [ArticleSummary(slug=a.slug, title=title, tags=a.tag_names, approved_at=approved_at,
-                            updated_at=a.updated_at, review_interval_days=interval)
-             for a, _, title, approved_at in rows[:limit]]
+                            updated_at=a.updated_at, review_interval_days=interval,
+                            content_updated_at=content_updated_at)
+             for a, _, title, approved_at, content_updated_at in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
-        _, last_revision_id, _, last_at = rows[limit - 1]
+        _, last_revision_id, _, last_at, _ = rows[limit - 1]
         next_cursor = encode_cursor(last_at, last_revision_id)
     return ArticlePage(items=items, next_cursor=next_cursor)
 

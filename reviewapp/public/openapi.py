@@ -26,6 +26,16 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+# A person's public profile (accounts/profiles.py), as the author and each reviewer carry it.
+PROFILE = {
+    "credentials": {"type": "string", "description": "e.g. \"MD, FRCA\"; empty if none"},
+    "specialty": {"type": "string"},
+    "orcid": {**NULLABLE_STRING, "description": "ORCID iD, bare (0000-0002-1825-0097)"},
+    "board_url": {"type": ["string", "null"], "format": "uri",
+                  "description": "Their entry on the Medical Advisory Board page; null when "
+                                 "they are not a member"},
+}
+
 SCHEMAS = {
     "Error": _object({"error": _object({"status": {"type": "integer"},
                                         "message": {"type": "string"}})}),
@@ -34,8 +44,12 @@ SCHEMAS = {
         "title": {"type": "string"},
         "tags": {"type": "array", "items": {"type": "string"}},
         "review_status": {"const": "approved"},
-        "last_updated": {**TIMESTAMP, "description": "When the shown version was approved"},
-        "next_review_due": DATE,
+        "last_updated": {**TIMESTAMP, "description": "When the shown content last changed "
+                                                     "(its first approval)"},
+        "last_reviewed": {**TIMESTAMP, "description": "The last approval by the board, a "
+                                                      "re-review of unchanged text included"},
+        "next_review_due": {**DATE, "description": "The last review plus the review interval "
+                                                   "(never more than three years)"},
         "url": {"type": "string", "format": "uri", "description": "The public page"},
         "api_url": {"type": "string", "format": "uri"},
     }),
@@ -51,7 +65,10 @@ SCHEMAS = {
         "done": {"type": "boolean"},
         "current": {"type": "boolean"},
     }),
+    "Person": _object({"name": {"type": "string"}, **PROFILE},
+                      "Who wrote the shown version, with their public profile"),
     "Reviewer": _object({
+        **PROFILE,
         "name": {"type": "string"},
         "signed_at": TIMESTAMP,
         "competing_interests": {
@@ -75,8 +92,16 @@ SCHEMAS = {
                                                "approved one is shown meanwhile"},
         "update_notice": NULLABLE_STRING,
         "submitted_at": NULLABLE_TIMESTAMP,
-        "last_updated": {**NULLABLE_TIMESTAMP, "description": "Date of the last approval"},
-        "next_review_due": {"type": ["string", "null"], "format": "date"},
+        "last_updated": {**NULLABLE_TIMESTAMP,
+                         "description": "When the shown content last changed (its first "
+                                        "approval); null while pending"},
+        "last_reviewed": {**NULLABLE_TIMESTAMP,
+                          "description": "The last approval, a re-review of unchanged text "
+                                         "included; null while pending"},
+        "next_review_due": {"type": ["string", "null"], "format": "date",
+                            "description": "The last review plus the review interval, never "
+                                           "more than three years"},
+        "written_by": {"oneOf": [_ref("Person"), {"type": "null"}]},
         "reviewed_by": {"type": "array", "items": _ref("Reviewer")},
         "editorial_policy_url": {"type": "string", "format": "uri"},
     }),

@@ -60,19 +60,20 @@ def provenance(slug: str) -> dict:
 
 def _signers(revision_id: int) -> list[dict]:
     rows = db.session.execute(
-        select(Signature, User.display_name)
+        select(Signature, User.display_name, User.credentials, User.specialty, User.orcid)
         .join(Review, Review.id == Signature.review_id)
         .join(User, User.id == Signature.user_id)
         .where(Review.revision_id == revision_id, Review.decision == APPROVE,
                Signature.meaning == SIGNATURE_MEANING)
         .order_by(Signature.signed_at, Signature.id)).all()
     return [{"name": signature.printed_name, "account_name": name,
-             "meaning": signature.meaning, "signed_at": format_time(signature.signed_at),
+             "credentials": credentials or None, "specialty": specialty or None,
+             "orcid": orcid, "meaning": signature.meaning, "signed_at": format_time(signature.signed_at),
              "content_hash": signature.content_hash,
              "verdicts_hash": signature.verdicts_hash,
              "acknowledged_warnings_hash": (None if signature.acknowledged_warnings is None
                                             else _sha256(signature.acknowledged_warnings))}
-            for signature, name in rows]
+            for signature, name, credentials, specialty, orcid in rows]
 
 
 def _approval_event(article_id: int, number: int) -> dict | None:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from reviewapp.accounts.models import User
 from reviewapp.accounts.permissions import has_role
+from reviewapp.articles.review_dates import review_interval_days
 from reviewapp.audit.services import record
 from reviewapp.db import transaction_lock, utcnow
 from reviewapp.errors import InvalidInput, PermissionDenied, StaleVersion
@@ -39,7 +40,7 @@ def policy_settings() -> dict:
     """The live settings the editorial policy page states."""
     config = current_app.config
     return {"required_approvals": config["REQUIRED_APPROVALS"],
-            "review_interval_days": config["REVIEW_INTERVAL_DAYS"],
+            "review_interval_days": review_interval_days(config["REVIEW_INTERVAL_DAYS"]),
             "publish_before_approval": config["PUBLISH_BEFORE_APPROVAL"],
             "states": [(STATE_LABELS[s], STATE_DESCRIPTIONS.get(s, "")) for s in STATE_LABELS],
             "signature_meaning": SIGNATURE_MEANING,

@@ -10,7 +10,7 @@ from flask_login import current_user
 from reviewapp.accounts.access import role_required
 from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
-from reviewapp.public import article_page, listing, site_pages
+from reviewapp.public import article_page, listing, people, site_pages
 from reviewapp.public.forms import PolicyForm
 from reviewapp.questions import pages as reader_questions
 from reviewapp.reports import services as reports
@@ -73,6 +73,12 @@ def report(slug: str):
     db.session.commit()
     flash("Thank you: the editors will look at your report.", "success")
     return redirect(url_for("public.article", slug=slug))
+
+
+@bp.route("/board")
+def board():
+    """The Medical Advisory Board: who reviews the articles, with their credentials."""
+    return render_template("public/board.html", members=people.board_members())
 
 
 @bp.route("/editorial-policy")

@@ -1,13 +1,12 @@
 """The editor's dashboard: a fixed number of queries whatever the number of rows,
 each section with its count."""
 
-from datetime import timedelta
-
 from flask import current_app
 from sqlalchemy import exists, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased, joinedload, load_only
 
 from reviewapp.articles.models import BLOCKED, Article, Revision, listed_revision
+from reviewapp.articles.review_dates import overdue_cutoff, review_interval_days
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.lifecycle.events import CHANGES_BY_EDITOR
@@ -104,7 +103,7 @@ def section_counts() -> dict[str, int]:
     approved_article = (Article.state == APPROVED)
     reported = exists().where(ReaderReport.article_id == Article.id,
                               ReaderReport.status == OPEN)
-    cutoff = utcnow() - timedelta(days=current_app.config["REVIEW_INTERVAL_DAYS"])
+    cutoff = overdue_cutoff(utcnow(), current_app.config["REVIEW_INTERVAL_DAYS"])
     statements = {
         "decision_needed": select(ReviewRound.id).where(text(ROUND_DECISION_NEEDED)),
         "needing_reviewers": select(Article.id).where(Article.state == SUBMITTED),
@@ -193,7 +192,7 @@ def due_for_rereview(limit: int) -> dict:
                      .order_by(ReaderReport.created_at, ReaderReport.id).limit(limit).subquery())
     due = union_all(select(flagged.c.id, flagged.c.due),
                     select(first_reports.c.id, first_reports.c.due)).subquery()
-    cutoff = utcnow() - timedelta(days=current_app.config["REVIEW_INTERVAL_DAYS"])
+    cutoff = overdue_cutoff(utcnow(), current_app.config["REVIEW_INTERVAL_DAYS"])
     return {
         "rereview": db.session.execute(listed(
             approved_articles(open_reports).join(due, due.c.id == Article.id)
@@ -204,5 +203,5 @@ def due_for_rereview(limit: int) -> dict:
             .where(Article.rereview_reason.is_(None), ~reported,
                    approved.approved_at <= cutoff)
             .order_by(approved.approved_at, approved.id).limit(limit))).all(),
-        "review_interval_days": current_app.config["REVIEW_INTERVAL_DAYS"],
+        "review_interval_days": review_interval_days(current_app.config["REVIEW_INTERVAL_DAYS"]),
     }

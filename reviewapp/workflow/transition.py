@@ -16,6 +16,7 @@ from sqlalchemy import select
 from reviewapp.accounts.models import User
 from reviewapp.articles.change_notes import updates_approved
 from reviewapp.articles.models import Article
+from reviewapp.articles.review_dates import content_updated_at
 from reviewapp.articles.services import lock_article
 from reviewapp.audit.services import record
 from reviewapp.audit.transparency import publish_head
@@ -154,10 +155,13 @@ def _approve_if_rule_holds(change: Change) -> None:
     approvers = sorted(facts.approved_by if facts else
                        change.facts.approved_by | {change.actor.id})
     revision = article.current_revision
+    shown_until_now = article.approved_revision
     before, article.state = article.state if facts else change.before, APPROVED
     article.approved_revision_id = revision.id
     article.rereview_reason = article.rereview_flagged_at = None
     revision.approved_at = utcnow()
+    revision.content_updated_at = content_updated_at(shown_until_now, revision,
+                                                     revision.approved_at)
     closed = _close_round(change)
     record(APPROVAL_ACTION, actor=change.actor, object_type="article", object_id=article.id,
            article_id=article.id,

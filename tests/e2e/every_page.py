@@ -22,6 +22,7 @@ from tests.review_steps import sign_directly
 DESK_PAGES = [
     ("main.home", "editor", {}),  # the editor's start: the dashboard
     ("accounts.change_password", "author", {}),
+    ("accounts.profile", "reviewer", {}),
     ("two_factor.account", "author", {}),
     ("articles.mine", "author", {}),
     ("articles.new", "author", {}),
@@ -47,6 +48,7 @@ DESK_PAGES = [
     ("public.index", "author", {}),
     ("public.article", "author", {"slug": "approved_slug"}),
     ("public.editorial_policy", "author", {}),
+    ("public.board", "author", {}),
 ]
 
 # Pages seen before logging in, under the reader's bar.
@@ -60,6 +62,7 @@ SIGN_IN_AND_PUBLIC = {
     "public.index": {},
     "public.article": {"slug": "approved_slug"},
     "public.editorial_policy": {},
+    "public.board": {},
 }
 
 # GET routes that answer with no page for a person to look at.

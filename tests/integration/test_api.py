@@ -4,7 +4,7 @@ route is in it; every response in these tests is validated against it)."""
 
 import re
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 
 import jsonschema
@@ -202,6 +202,9 @@ def test_article_serves_what_the_page_shows(client, api, publisher, rows):
         approved_at = article.approved_revision.approved_at
         assert body["content_hash"] == article.approved_revision.content_hash
     assert review["last_updated"] == approved_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert review["last_reviewed"] == review["last_updated"]  # approved once
+    assert review["written_by"] == {"name": "Alice Author", "credentials": "",
+                                    "specialty": "", "orcid": None, "board_url": None}
     due = (approved_at + timedelta(days=365)).date()
     assert review["next_review_due"] == due.isoformat()
     assert f'<time datetime="{due.isoformat()}">' in page
@@ -227,8 +230,11 @@ def test_article_serves_what_the_page_shows(client, api, publisher, rows):
 
     summary = body["citation_summary"]
     assert summary["references"] == 6 and summary["retracted_now"] == 1
-    assert (f"{summary['errors']} errors, {summary['warnings']} warning"
-            in readable.replace(" (each waived by an editor, with a reason)", ""))
+    # The page gives readers the trust facts, not the finding counts the API keeps.
+    checked = datetime.fromisoformat(summary["checked_at"].replace("Z", "+00:00"))
+    assert f"6 sources, checked {checked.day} {checked:%B %Y}." in readable
+    assert "1 cited work has been retracted since (marked above)." in readable
+    assert f"{summary['errors']} errors" not in readable
     assert [r["title"] for r in body["related"]] == ["Naproxen"]
     assert body["disclaimer"] in readable
 

@@ -248,6 +248,15 @@ def drive_specialties_changed(w):
     return ["user.specialties_changed"]
 
 
+def drive_profile_updated(w):
+    w.client(w.author)
+    w.mark()
+    response = w.client(w.author).post("/account/profile", data={
+        "credentials": "MD", "specialty": "Hepatology", "orcid": "", "biography": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return ["user.profile_updated"]
+
+
 def _set_active(w, active: bool):
     response = w.client(w.admin).post(f"/admin/users/{w.author.id}/active", data={
         "active-make_active": "1" if active else "0", "active-reason": "Left the team."})
@@ -844,6 +853,7 @@ DRIVERS = {
     "user.created": drive_user_created,
     "user.roles_changed": drive_roles_changed,
     "user.specialties_changed": drive_specialties_changed,
+    "user.profile_updated": drive_profile_updated,
     "user.deactivated": drive_deactivated,
     "user.reactivated": drive_reactivated,
     "user.password_changed": drive_password_changed,

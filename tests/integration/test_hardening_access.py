@@ -47,6 +47,8 @@ ROUTES = {
     "api.openapi": None,
     "public.index": None,
     "public.editorial_policy": None,
+    "public.board": None,
+    "accounts.profile": None,  # the user's own profile, no object
     "public.edit_policy": None,
     "articles.mine": None,
     "articles.all_articles": None,

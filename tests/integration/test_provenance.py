@@ -10,6 +10,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from reviewapp.accounts.models import User
 from reviewapp.articles.models import Article, AudienceVersion, Revision
 from reviewapp.audit.models import AuditEvent
 from reviewapp.provenance_check import api_content_hash, check_provenance
@@ -42,6 +43,10 @@ def _api(client, slug) -> dict:
 def test_the_manifest_names_what_was_signed_by_whom_and_where_it_is_in_the_chain(
         client, rows, published):
     _, slug = published
+    with rows() as session:
+        rita = session.scalar(select(User).where(User.display_name == "Dr. Rita Reviewer"))
+        rita.credentials, rita.specialty = "MD, FRCA", "Anaesthesia"
+        session.commit()
     document = _manifest(client, slug)
     payload = document["payload"]
     with rows() as session:
@@ -55,6 +60,9 @@ def test_the_manifest_names_what_was_signed_by_whom_and_where_it_is_in_the_chain
         assert payload["approval_event"] == {"action": "article.approved", "seq": approval.seq,
                                              "hash": approval.hash}
     assert [s["name"] for s in payload["signers"]] == ["Dr. Rita Reviewer", "Dr. Sam Second"]
+    # Credentials as their public profiles give them.
+    assert [(s["credentials"], s["specialty"], s["orcid"]) for s in payload["signers"]] == [
+        ("MD, FRCA", "Anaesthesia", None), (None, None, None)]
     assert {s["content_hash"] for s in payload["signers"]} == {
         payload["revision"]["content_hash"]}
     assert all(s["meaning"] and s["signed_at"].endswith("Z") for s in payload["signers"])
