@@ -68,7 +68,8 @@ def _signers(revision_id: int) -> list[dict]:
         .order_by(Signature.signed_at, Signature.id)).all()
     return [{"name": signature.printed_name, "account_name": name,
              "credentials": credentials or None, "specialty": specialty or None,
-             "orcid": orcid, "meaning": signature.meaning, "signed_at": format_time(signature.signed_at),
+             "orcid": orcid, "meaning": signature.meaning,
+             "signed_at": format_time(signature.signed_at),
              "content_hash": signature.content_hash,
              "verdicts_hash": signature.verdicts_hash,
              "acknowledged_warnings_hash": (None if signature.acknowledged_warnings is None
