@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
 from reviewapp.errors import DomainError, InvalidInput
-from reviewapp.public import article_page, listing
+from reviewapp.public import article_page, audience_choice, listing
 from reviewapp.public.openapi import openapi_document
 from reviewapp.urls import site_url
 
@@ -153,6 +153,8 @@ def article_payload(shown: article_page.PublicArticle) -> dict:
                      "url": site_url("public.article", slug=r.slug)}
                     for r in shown.related],
         "disclaimer": shown.disclaimer,
+        "versions": audience_choice.api_versions(
+            shown.revision, audience_choice.site_audiences(), len(shown.references)),
     }
 
 
