@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
 
-from flask import current_app, request
+from flask import Response, current_app, make_response, request
 from markupsafe import Markup
 
 from reviewapp.articles.audiences import Audience, audience_by_key, parse_audiences
@@ -51,7 +51,16 @@ def request_choice() -> Choice:
                            request.cookies.get(COOKIE))
 
 
-def remember_choice(response, choice: Choice):
+def page_response(page: str, status: int, shown, choice: Choice) -> Response:
+    """The article page's response: a weak ETag from the fingerprint of what is
+    shown (the audience's text and disclaimer in it; weak, since the page's
+    CSRF token differs), `Vary: Cookie`, and the reader's choice remembered."""
+    response = make_response(page, status)
+    response.set_etag(shown.fingerprint(extra=("html",)), weak=True)
+    return remember_choice(response, choice)
+
+
+def remember_choice(response: Response, choice: Choice) -> Response:
     """A choice made in the URL is kept a year in the reader's cookie (sent on
     same-site links, so every article page opens in it); a stale cookie goes."""
     config = current_app.config
@@ -122,9 +131,10 @@ def reading_for(revision: Revision, audience: Audience | None,
     return AudienceReading(audience, version, reference_count)
 
 
-def chooser(audiences: tuple[Audience, ...], reading: AudienceReading | None) -> dict | None:
+def chooser(reading: AudienceReading | None) -> dict | None:
     """The question's options, the current one marked; None when the site has
     fewer than two audiences (nothing to choose)."""
+    audiences = site_audiences()
     if len(audiences) < 2:
         return None
     current = reading.key if reading else None

@@ -4,15 +4,7 @@ and the "Report a problem" form (handled by reviewapp.reports). No login needed
 
 from datetime import date, datetime
 
-from flask import (
-    Blueprint,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from reviewapp.accounts.access import role_required
@@ -50,16 +42,12 @@ def _article_page(slug: str, form: ReaderReportForm | None = None, status: int =
                   form_error: str | None = None):
     choice = audience_choice.request_choice()
     shown = article_page.public_article(slug, choice.audience)
-    response = make_response(render_template(
-        "public/article.html", shown=shown,
-        form=form or ReaderReportForm(formdata=None), form_error=form_error,
-        board_statement=article_page.BOARD_STATEMENT,
-        update_notice=article_page.UPDATE_NOTICE,
-        audience_chooser=audience_choice.chooser(audience_choice.site_audiences(),
-                                                 shown.reading)), status)
-    # Weak: the same article for the same audience, whatever the form's CSRF token.
-    response.set_etag(shown.fingerprint(extra=("html",)), weak=True)
-    return audience_choice.remember_choice(response, choice)
+    page = render_template("public/article.html", shown=shown,
+                           form=form or ReaderReportForm(formdata=None), form_error=form_error,
+                           board_statement=article_page.BOARD_STATEMENT,
+                           update_notice=article_page.UPDATE_NOTICE,
+                           audience_chooser=audience_choice.chooser(shown.reading))
+    return audience_choice.page_response(page, status, shown, choice)
 
 
 @bp.route("/articles/<slug>")
