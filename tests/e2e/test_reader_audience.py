@@ -3,9 +3,10 @@ JavaScript and without it: "Which best describes you?" answered through the
 form (and a link), the version for that audience with its key points and
 disclaimer, the choice remembered on the next visit and on another article,
 the main text said to be shown where an article has no version for it; the
-page passes axe and fits 390 px."""
+page passes axe and fits 390 px (a screenshot: /tmp/reviewapp-reader-audience)."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -18,6 +19,7 @@ from tests.reader_audiences import PATIENT, PROFESSIONAL, approved_with_versions
 
 pytestmark = pytest.mark.browser
 
+SCREENSHOTS = Path("/tmp/reviewapp-reader-audience")
 PATIENT_DISCLAIMER = AUDIENCES[0]["disclaimer"]
 PROFESSIONAL_DISCLAIMER = AUDIENCES[1]["disclaimer"]
 
@@ -82,6 +84,9 @@ def test_a_reader_picks_each_audience_and_the_choice_is_remembered(app, rows, br
         expect(page.get_by_role("complementary", name="Medical disclaimer")
                ).not_to_contain_text(MEDICAL_DISCLAIMER)
         expect_fits_and_accessible(page, 390, script)
+        if script:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "patient-390.png"), full_page=True)
 
         choose(page, "Healthcare professional")
         expect_version(page, PROFESSIONAL[0], "Paracetamol alone is not effective",

@@ -256,3 +256,28 @@ def test_a_refused_report_keeps_the_readers_version(client, both):
     response = client.post(f"/articles/{both}/report", data={"message": "", "email": ""})
     assert response.status_code == 400
     assert title_and_h1(response.get_data(as_text=True))[1] == PATIENT[0]
+
+
+def test_a_pending_article_shows_its_submitted_version_for_the_audience(app, client, rows):
+    """PUBLISH_BEFORE_APPROVAL: the last submitted revision's version, with the caution."""
+    from reviewapp.articles.models import Article
+    from reviewapp.articles.services import DraftContent, create_article
+    from reviewapp.workflow import services as workflow
+    from tests.integration.test_public_pages import REFERENCES
+    from tests.reader_audiences import add_versions
+
+    app.config["PUBLISH_BEFORE_APPROVAL"] = True
+    publisher = Publisher(app, rows)
+    with rows() as session:
+        author = publisher.user("author", "Alice Author")
+        article = create_article(author, DraftContent(
+            title="Ibuprofen for back pain", body="Main text [1].",
+            references_text=REFERENCES, tags=[]))
+        add_versions(session, article.id, {"patient": PATIENT})
+        workflow.submit_article(article.id, author, None)
+        session.commit()
+        slug = session.get(Article, article.id).slug
+    page = client.get(f"/articles/{slug}?for=patient").get_data(as_text=True)
+    assert "Exercise caution as content is pending human review" in page
+    assert title_and_h1(page)[1] == PATIENT[0]
+    assert PATIENT_DISCLAIMER in disclaimer(page)
