@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
 from reviewapp.errors import DomainError, InvalidInput
-from reviewapp.public import article_page, listing, people_payload
+from reviewapp.public import article_page, audience_choice, listing, people_payload
 from reviewapp.public.openapi import openapi_document
 from reviewapp.urls import site_url
 
@@ -160,6 +160,8 @@ def article_payload(shown: article_page.PublicArticle) -> dict:
         "update_history": [{"revision": entry.revision,
                             "approved_at": _timestamp(entry.approved_at),
                             "note": entry.note} for entry in shown.update_history],
+        "versions": audience_choice.api_versions(
+            shown.revision, audience_choice.site_audiences(), len(shown.references)),
     }
 
 

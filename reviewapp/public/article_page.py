@@ -14,7 +14,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from reviewapp.articles import review_dates
-from reviewapp.articles.models import Article, Revision
+from reviewapp.articles.audiences import Audience
+from reviewapp.articles.models import Article, AudienceVersion, Revision
 from reviewapp.citations import identifier_links
 from reviewapp.citations.engine import notice_kind, retraction_keys
 from reviewapp.citations.identifiers import REGISTERED_IDENTIFIERS, parse_reference
@@ -28,6 +29,8 @@ from reviewapp.lifecycle.states import (
     SUBMITTED,
     UNDER_REVIEW,
 )
+from reviewapp.public import audience_choice
+from reviewapp.public.audience_choice import AudienceReading
 from reviewapp.public.citation_links import link_markers
 from reviewapp.public.listing import RelatedArticle, related_articles
 from reviewapp.public.people import PublicPerson, people_by_id
@@ -147,14 +150,21 @@ class PublicArticle:
     notices_imported_at: datetime | None = None
     # The public profiles of the author and the approving reviewers (public/people.py).
     people: dict[int, PublicPerson] = field(default_factory=dict)
+    # The reader's audience (audience_choice.py); None: no choice, the main text.
+    reading: AudienceReading | None = None
 
     @property
     def slug(self) -> str:
         return self.article.slug
 
     @property
+    def version(self) -> AudienceVersion | None:
+        """The audience version shown instead of the main text, if any."""
+        return self.reading.version if self.reading else None
+
+    @property
     def title(self) -> str:
-        return self.revision.title
+        return self.version.title if self.version else self.revision.title
 
     @property
     def status_label(self) -> str:
@@ -230,7 +240,7 @@ class PublicArticle:
 
     @cached_property
     def body_html(self) -> Markup:
-        html = str(render_markdown(self.revision.body))
+        html = str(render_markdown(self.version.body if self.version else self.revision.body))
         return Markup(link_markers(html, len(self.references)))
 
     @property
@@ -254,6 +264,8 @@ class PublicArticle:
             [self.report.id, _iso(self.report.checked_at)] if self.report else None,
             [(r.slug, r.title) for r in self.related], list(extra),
             _iso(self.last_updated), sorted(self.people.items()),
+            audience_choice.audiences_fingerprint(audience_choice.site_audiences()),
+            self.reading.fingerprint() if self.reading else None,
         ]
         return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
@@ -262,13 +274,16 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def public_article(slug: str) -> PublicArticle:
+def public_article(slug: str, audience: Audience | None = None) -> PublicArticle:
     """The article as readers see it, or NotFound when it is not public: never
-    approved (unless PUBLISH_BEFORE_APPROVAL and it is with the board)."""
+    approved (unless PUBLISH_BEFORE_APPROVAL and it is with the board). With an
+    `audience`, its version of the text (or the main text) and its disclaimer."""
     config = current_app.config
     article = db.session.scalar(
         select(Article).where(Article.slug == slug[:120])
         .options(joinedload(Article.approved_revision).selectinload(Revision.references),
+                 joinedload(Article.approved_revision)
+                 .selectinload(Revision.audience_versions),
                  selectinload(Article.tags)))
     if article is None:
         raise NotFound("There is no such article.")
@@ -286,6 +301,7 @@ def public_article(slug: str) -> PublicArticle:
         raise NotFound("There is no such article.")
     references, imported_at = references_with_notices(revision)
     reviewers = [] if pending else approving_signatures(revision.id)
+    reading = audience_choice.reading_for(revision, audience, len(references))
     return PublicArticle(
         article=article, revision=revision, status=status, pending=pending,
         update_under_review=update_under_review, reviewers=reviewers,
@@ -294,7 +310,8 @@ def public_article(slug: str) -> PublicArticle:
             select(CitationReport).where(CitationReport.revision_id == revision.id)),
         related=related_articles(article),
         tags=article.tag_names, review_interval_days=config["REVIEW_INTERVAL_DAYS"],
-        disclaimer=config["MEDICAL_DISCLAIMER"], notices_imported_at=imported_at)
+        disclaimer=reading.disclaimer if reading else config["MEDICAL_DISCLAIMER"],
+        notices_imported_at=imported_at, reading=reading)
 
 
 def last_submitted_revision(article_id: int) -> Revision | None:
@@ -302,7 +319,8 @@ def last_submitted_revision(article_id: int) -> Revision | None:
     return db.session.scalar(
         select(Revision).where(Revision.article_id == article_id,
                                Revision.content_hash.is_not(None))
-        .options(selectinload(Revision.references))
+        .options(selectinload(Revision.references),
+                 selectinload(Revision.audience_versions))
         .order_by(Revision.number.desc()).limit(1))
 
 

@@ -172,7 +172,25 @@ SCHEMAS = {
             "description": "Each approved version up to the shown one, newest first (the "
                            "last is the first published); a re-review approving unchanged "
                            "text adds none. Empty on a pending article"},
+        "versions": {"type": "array", "items": _ref("AudienceVersion"),
+                     "description": "The article's versions for the site's audiences, in "
+                                    "the site's order (none: only the main text above)"},
     }),
+    "AudienceVersion": _object({
+        "audience": {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,39}$",
+                     "description": "The audience's key, as in the page's ?for=<key>"},
+        "label": {"type": "string", "description": "What readers choose, e.g. "
+                                                   "\"Patient or carer\""},
+        "title": {"type": "string"},
+        "key_points": {"type": "string", "description": "Markdown, as written"},
+        "key_points_html": {"type": "string", "description": "Rendered and sanitised, "
+                                                             "citation markers linked"},
+        "body": {"type": "string", "description": "Markdown, as written"},
+        "html": {"type": "string", "description": "The body rendered and sanitised, "
+                                                  "citation markers linked to #ref-n"},
+        "disclaimer": {"type": "string", "description": "The audience's disclaimer, shown "
+                                                        "with this version"},
+    }, "The article's text for one audience, citing the same references"),
 }
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from reviewapp.accounts.access import role_required
 from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
-from reviewapp.public import article_page, listing, people, site_pages
+from reviewapp.public import article_page, audience_choice, listing, people, site_pages
 from reviewapp.public.forms import PolicyForm
 from reviewapp.questions import pages as reader_questions
 from reviewapp.reports import services as reports
@@ -42,15 +42,18 @@ def index():
 def _article_page(slug: str, form: ReaderReportForm | None = None, status: int = 200,
                   form_error: str | None = None, question_form=None,
                   question_error: str | None = None):
-    """The article page; a refused report or question form (reviewapp.questions.views)
-    is shown again with what the reader typed."""
-    shown = article_page.public_article(slug)
-    return render_template("public/article.html", shown=shown,
+    """The article page in the reader's audience; a refused report or question form
+    (reviewapp.questions.views) is shown again with what the reader typed."""
+    choice = audience_choice.request_choice()
+    shown = article_page.public_article(slug, choice.audience)
+    page = render_template("public/article.html", shown=shown,
                            form=form or ReaderReportForm(formdata=None), form_error=form_error,
                            board_statement=article_page.BOARD_STATEMENT,
                            update_notice=article_page.UPDATE_NOTICE,
+                           audience_chooser=audience_choice.chooser(shown.reading),
                            **reader_questions.article_part(shown, question_form,
-                                                           question_error)), status
+                                                           question_error))
+    return audience_choice.page_response(page, status, shown, choice)
 
 
 @bp.route("/articles/<slug>")

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from reviewapp.db import utcnow
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import flash
+from tests.reader_audiences import PATIENT, add_versions
 from tests.review_steps import sign_directly
 
 # The pages of people logged in: (endpoint, role, URL arguments from the world),
@@ -60,7 +61,8 @@ SIGN_IN_AND_PUBLIC = {
     "two_factor.login_code": {},
     "two_factor.login_recovery_code": {},
     "public.index": {},
-    "public.article": {"slug": "approved_slug"},
+    # The reader who chose an audience: the question, its version, key points.
+    "public.article": {"slug": "approved_slug", "for": "patient"},
     "public.editorial_policy": {},
     "public.board": {},
 }
@@ -97,7 +99,7 @@ def build_world(app, make_user, make_article) -> dict:
     """An article in every state, set up through the services: a draft, one
     submitted, one under review (a comment, one reviewer invited), one waiting
     on the editor's decision, one sent back with a decision letter, one approved
-    with a reader's report on it."""
+    with a reader's report on it and a version for patients."""
     from reviewapp.accounts.models import User
     from reviewapp.articles.models import Article
     from reviewapp.audit.models import AuditEvent
@@ -135,6 +137,7 @@ def build_world(app, make_user, make_article) -> dict:
                 utcnow() + timedelta(days=10))
             review_commands.accept_assignment(assignment.id, user(role), "none")
 
+        add_versions(db.session, ids["approved"], {"patient": PATIENT})
         for state in ("submitted", "under_review", "decision_needed", "changes_requested",
                       "approved"):
             workflow.submit_article(ids[state], user("author"), None)

@@ -334,3 +334,57 @@ def test_the_list_answers_conditional_gets(api, publisher):
     assert api("/api/v1/articles", headers={"If-None-Match": etag}).status_code == 304
     publisher.approved(title="Another", **PLAIN)
     assert api("/api/v1/articles", headers={"If-None-Match": etag}).status_code == 200
+
+
+# -- audience versions (issue 17) -------------------------------------------------------------
+
+def test_article_serves_every_audience_version_in_the_sites_order(app, client, api, publisher):
+    from reviewapp.config import AUDIENCES
+    from tests.reader_audiences import PATIENT, PROFESSIONAL, approved_with_versions
+
+    # Written professional first: served in AUDIENCES' order all the same.
+    slug = approved_with_versions(publisher, {"professional": PROFESSIONAL,
+                                              "patient": PATIENT})
+    client.set_cookie("reader_audience", "patient")  # the API ignores the reader's cookie
+    body = api(f"/api/v1/articles/{slug}", "/api/v1/articles/{slug}").get_json()
+    assert body["title"] == "Ibuprofen for back pain"  # the main text, as before
+    assert body["markdown"].startswith("Ibuprofen reduces acute low back pain [1].")
+    assert body["disclaimer"] == app.config["MEDICAL_DISCLAIMER"]
+    assert [v["audience"] for v in body["versions"]] == ["patient", "professional"]
+    patient, professional = body["versions"]
+    assert patient == {
+        "audience": "patient", "label": "Patient or carer", "title": PATIENT[0],
+        "key_points": PATIENT[1], "body": PATIENT[2],
+        "key_points_html": patient["key_points_html"], "html": patient["html"],
+        "disclaimer": AUDIENCES[0]["disclaimer"]}
+    assert professional["label"] == "Healthcare professional"
+    assert professional["disclaimer"] == AUDIENCES[1]["disclaimer"]
+    assert professional["title"] == PROFESSIONAL[0]
+    # The same HTML as the page shows for that audience, markers linked.
+    page = client.get(f"/articles/{slug}?for=professional").get_data(as_text=True)
+    assert professional["html"] in page and professional["key_points_html"] in page
+    assert '<a class="citation" href="#ref-2"' in professional["html"]
+
+
+def test_an_article_without_versions_serves_an_empty_list(api, publisher):
+    slug = publisher.approved(**PLAIN)
+    body = api(f"/api/v1/articles/{slug}", "/api/v1/articles/{slug}").get_json()
+    assert body["versions"] == []
+
+
+def test_versions_follow_the_sites_audiences_and_change_the_etag(app, api, publisher):
+    from reviewapp.config import AUDIENCES
+    from tests.reader_audiences import PATIENT, PROFESSIONAL, approved_with_versions
+
+    slug = approved_with_versions(publisher, {"patient": PATIENT,
+                                              "professional": PROFESSIONAL})
+    url, template = f"/api/v1/articles/{slug}", "/api/v1/articles/{slug}"
+    first = api(url, template)
+    app.config["AUDIENCES"] = [{**AUDIENCES[1], "label": "Clinician"}]
+    second = api(url, template)
+    # A version for an audience the site no longer has is not served.
+    assert [(v["audience"], v["label"]) for v in second.get_json()["versions"]] == [
+        ("professional", "Clinician")]
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert api(url, template, headers={"If-None-Match": first.headers["ETag"]}
+               ).status_code == 200

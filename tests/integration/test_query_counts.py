@@ -669,3 +669,28 @@ def test_public_page_and_api_with_few_and_many_updates(app, rows, client):
             counts.setdefault(label, []).append(statements)
     for label, (few, many) in counts.items():
         assert_same_count(label, few, many, sizes=(2, 6))
+@pytest.mark.parametrize("query", ["", "?for=patient", "?for=professional"],
+                         ids=["no choice", "patient", "professional"])
+def test_public_article_with_0_1_and_2_audience_versions(app, client, rows, query):
+    """The versions load with the revision (one selectin query, whatever their
+    number); the reader's choice costs no query of its own."""
+    from tests.integration.test_public_pages import Publisher
+    from tests.reader_audiences import PATIENT, PROFESSIONAL, approved_with_versions
+
+    publisher = Publisher(app, rows)
+    versions = {0: {}, 1: {"patient": PATIENT},
+                2: {"patient": PATIENT, "professional": PROFESSIONAL}}
+    slugs = {n: approved_with_versions(publisher, chosen, title=f"Versions {n}")
+             for n, chosen in versions.items()}
+    for path in ("/articles/{slug}" + query, "/api/v1/articles/{slug}"):
+        label = f"Public article {path}"
+        counts = {}
+        for n, slug in slugs.items():
+            counts[n], page = measure(app, client, path.format(slug=slug), label, n)
+            if path.startswith("/api/"):
+                assert page.count('"audience":') == n
+        assert_same_count(label, counts[0], counts[1], (0, 1))
+        assert_same_count(label, counts[0], counts[2], (0, 2))
+    plain, _ = statements_during(app, app.test_client(), f"/articles/{slugs[2]}")
+    chosen, page = statements_during(app, client, f"/articles/{slugs[2]}{query}")
+    assert len(chosen) == len(plain), "\n---\n".join(chosen)
