@@ -120,11 +120,11 @@ also bring down a high temperature [1].
 
 ## How much to take
 
-Most adults take 1 or 2 tablets of 500 mg. You can take them up to 4 times in 24 hours [1].
+Most adults take 1 or 2 tablets of 500 mg [1]. You can take them up to 4 times in 24 hours [1].
 Wait at least 4 hours between doses [1]. Do not take more than 8 tablets in 24 hours [1].
 
-Ask a pharmacist first if you weigh less than 50 kg. Ask too if you drink a lot of alcohol,
-or have liver or kidney problems. You may need a lower dose [1].
+Ask a pharmacist first if you weigh less than 50 kg [1]. Ask too if you drink a lot of alcohol,
+or have liver or kidney problems [1]. You may need a lower dose [1].
 
 ## Take care
 
@@ -216,7 +216,7 @@ taking a placebo, though gut infections may have been slightly more common [3].
 """,
         body="""\
 Heartburn is a burning feeling in your chest. Small changes often help. Lose weight if you
-need to. Stop smoking. Eat your main meal well before you go to bed [1].
+need to. Stop smoking [1]. Eat your main meal well before you go to bed [1].
 
 ## Taking omeprazole
 

@@ -103,7 +103,7 @@ def test_an_unregistered_action_is_refused_with_a_clear_error():
 
 
 @pytest.mark.parametrize(("prefix", "expected"), [
-    ("audit.", ["audit.exported", "audit.verified"]),
+    ("audit.", ["audit.exported", "audit.head_published", "audit.verified"]),
     ("user.login", ["user.login", "user.login_failed"]),
     ("nosuch.", []),
 ])
