@@ -27,6 +27,7 @@ from reviewapp.lifecycle.states import (
     SUBMITTED,
     UNDER_REVIEW,
 )
+from reviewapp.public import publish_on_read
 from reviewapp.public.citation_links import link_markers
 from reviewapp.public.listing import RelatedArticle, related_articles
 from reviewapp.rendering import render_markdown
@@ -234,6 +235,8 @@ def public_article(slug: str) -> PublicArticle:
                  selectinload(Article.tags)))
     if article is None:
         raise NotFound("There is no such article.")
+    if publish_on_read.publish_if_due(article):  # scheduled publishing: now public
+        return public_article(slug)
     in_review = article.state in IN_REVIEW
     if article.approved_revision is not None:
         revision, pending, status = article.approved_revision, False, APPROVED

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from reviewapp.accounts.models import User
+from reviewapp.articles import publication
 from reviewapp.articles.models import Article
 from reviewapp.articles.services import lock_article
 from reviewapp.audit.services import record
@@ -150,15 +151,16 @@ def _approve_if_rule_holds(change: Change) -> None:
                        change.facts.approved_by | {change.actor.id})
     revision = article.current_revision
     before, article.state = article.state if facts else change.before, APPROVED
-    article.approved_revision_id = revision.id
+    # Public now, or at the article's "Publish at" (scheduled publishing).
+    scheduled_for = publication.settle_approval(article, revision, utcnow())
     article.rereview_reason = article.rereview_flagged_at = None
-    revision.approved_at = utcnow()
     closed = _close_round(change)
     record(APPROVAL_ACTION, actor=change.actor, object_type="article", object_id=article.id,
            article_id=article.id,
            details={"before": {"state": before}, "after": {"state": APPROVED},
                     "revision": revision.number, "approved_by": approvers,
-                    **({"round": closed} if closed else {})})
+                    **({"round": closed} if closed else {}),
+                    **({"scheduled_for": scheduled_for.isoformat()} if scheduled_for else {})})
     _send(APPROVAL_MAIL, change, approvals=len(approvers))
 
 
