@@ -48,9 +48,9 @@ ACTIONS: dict[str, str] = {
     "article.approved": "Approved: the current revision became the public one (or, with "
                         "a \"Publish at\" still to come, was scheduled: scheduled_for in details)",
     # Scheduled publishing (issue 17)
-    "article.publish_at_set": "\"Publish at\" time set or changed by an editor (before and "
+    "article.publish_at_set": "The \"Publish at\" time set or changed by an editor (before and "
                               "after in details, UTC)",
-    "article.publish_at_cleared": "\"Publish at\" time cleared by an editor (a revision "
+    "article.publish_at_cleared": "The \"Publish at\" time cleared by an editor (a revision "
                                   "waiting for it is published at once)",
     "article.published": "A scheduled revision became the public one, once, at its time "
                          "(by the first request after it, `publish due`, or an editor)",

@@ -225,7 +225,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def public_article(slug: str) -> PublicArticle:
+def public_article(slug: str, publish_due: bool = True) -> PublicArticle:
     """The article as readers see it, or NotFound when it is not public: never
     approved (unless PUBLISH_BEFORE_APPROVAL and it is with the board)."""
     config = current_app.config
@@ -235,8 +235,8 @@ def public_article(slug: str) -> PublicArticle:
                  selectinload(Article.tags)))
     if article is None:
         raise NotFound("There is no such article.")
-    if publish_on_read.publish_if_due(article):  # scheduled publishing: now public
-        return public_article(slug)
+    if publish_due and publish_on_read.publish_if_due(article):  # scheduled publishing
+        return public_article(slug, publish_due=False)
     in_review = article.state in IN_REVIEW
     if article.approved_revision is not None:
         revision, pending, status = article.approved_revision, False, APPROVED
