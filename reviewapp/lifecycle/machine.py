@@ -48,6 +48,8 @@ class ArticleFacts:
     # decides that an article goes back (CHANGES_DECISION).
     changes_requested_by: frozenset[int] = field(default_factory=frozenset)
     changes_decision: str = CHANGES_BY_EDITOR
+    # Scheduled publishing: an approved revision waits for its "Publish at" time.
+    scheduled: bool = False
 
     @property
     def decision_needed(self) -> bool:
@@ -182,6 +184,13 @@ def _guard_unassign(facts, actor, subject_id, reason):
         raise TransitionRefused("This reviewer has no open assignment on the article.")
 
 
+def _guard_rereview(facts, actor, subject_id, reason):
+    if facts.scheduled:
+        raise TransitionRefused(
+            "An approved revision waits for its publication time: publish it (clear the "
+            "time) or wait until it is public before starting a re-review.")
+
+
 _GUARDS = {
     "submit": _guard_submit,
     "resubmit": _guard_submit,
@@ -192,6 +201,7 @@ _GUARDS = {
     "reject": _guard_reason("A reason"),
     "decline": _guard_reason("A reason"),
     "decide_changes": _guard_decide_changes,
+    "rereview": _guard_rereview,
 }
 
 # The part of a guard that depends on the facts and the actor alone, not on
@@ -200,4 +210,5 @@ _STANDING_GUARDS = {
     "approve": _guard_approve,
     "request_changes": _guard_approve,
     "decide_changes": _guard_editor_decides,
+    "rereview": _guard_rereview,
 }

@@ -104,10 +104,6 @@ def start_rereview(article_id: int, actor: User, version: int | None, *,
         report = lock_open_report(report_id) if report_id is not None else None
         if report is not None and report.article_id != article.id:
             raise InvalidInput("This report is about another article.")
-        if article.scheduled_revision_id is not None:  # scheduled publishing (issue 17)
-            raise TransitionRefused(
-                "An approved revision waits for its publication time: publish it (clear "
-                "the time) or wait until it is public before starting a re-review.")
         approved = article.approved_revision
         change.reason = ((reason or "").strip() or article.rereview_reason
                          or (f"Reader report #{report.id}." if report else None)

@@ -66,7 +66,8 @@ def load_facts(article: Article) -> machine.ArticleFacts:
         changes_requested_by=frozenset(r for r, d in reviews if d == REQUEST_CHANGES),
         changes_decision=current_app.config["CHANGES_DECISION"],
         required_approvals=current_app.config["REQUIRED_APPROVALS"],
-        unwaived_errors=article.citation_errors)
+        unwaived_errors=article.citation_errors,
+        scheduled=article.scheduled_revision_id is not None)
 
 
 def check_version(article: Article, version: int | None) -> None:

@@ -20,6 +20,7 @@ from reviewapp.public import publish_on_read
 from reviewapp.workflow import review_commands
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import flash, open_review
+from tests.e2e.test_accessibility import blocking_violations, stops_without_visible_focus
 from tests.integration.test_public_pages import Publisher
 
 pytestmark = pytest.mark.browser
@@ -88,9 +89,11 @@ def test_an_update_scheduled_by_the_editor_goes_public_at_its_time(
         "readers see the previous approved revision")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     desk.screenshot(path=str(SCREENSHOTS / "desk-scheduled.png"))
+    assert blocking_violations(desk) == [] and stops_without_visible_focus(desk) == []
     desk.goto("/desk/editor")
     expect(desk.get_by_role("region", name="Scheduled for publication")).to_contain_text(
         f"{NEW_TITLE} — revision 2, scheduled for publication at {when}")
+    assert blocking_violations(desk) == []
 
     # The reader: the old version until the time, one second before it too.
     clock = {"now": utcnow()}

@@ -20,7 +20,6 @@ from reviewapp.extensions import db
 from reviewapp.mail.models import OutboxMessage
 from reviewapp.public import publish_on_read
 from reviewapp.workflow import scheduling
-from reviewapp.workflow import services as workflow
 from tests.conftest import PASSWORD
 from tests.integration.test_public_pages import Publisher
 
@@ -446,10 +445,15 @@ def test_moving_a_waiting_schedule_keeps_it_waiting(client, desk, login_as):
     assert desk.events("article.publish_at_set")[-1].details["scheduled_revision"] == 2
 
 
-def test_a_rereview_waits_for_the_scheduled_revision(desk):
+def test_a_rereview_waits_for_the_scheduled_revision(client, desk, login_as):
     article_id, _, _ = update_approved_with_schedule(desk)
-    with desk.rows():
-        editor = desk.user("editor")
-        with pytest.raises(workflow.TransitionRefused, match="waits for its publication time"):
-            workflow.start_rereview(article_id, editor, None)
-    assert desk.article(article_id)["state"] == "approved"
+    login_as(desk.editor())
+    page = client.get(f"/desk/articles/{article_id}").get_data(as_text=True)
+    assert 'id="start-rereview"' not in page  # not offered while a revision waits
+    before = desk.article(article_id)
+    response = client.post(f"/desk/articles/{article_id}/rereview",
+                           data={"version": before["version"], "reason": "Interval."})
+    assert response.status_code == 409
+    assert "waits for its publication time" in response.get_data(as_text=True)
+    assert desk.article(article_id) == before
+    assert desk.events("article.rereview_started") == []
