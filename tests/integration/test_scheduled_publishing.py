@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from reviewapp.articles import publication
 from reviewapp.articles.models import Article, Revision
@@ -383,7 +383,7 @@ def test_two_publishers_at_once_publish_once(app, desk):
                 revision = publication.publish_scheduled(*schedule, now, name)
                 if hold:
                     first_updated.set()
-                    threading.Event().wait(0.5)  # the second is now waiting on the lock
+                    results["second waited"] = second_waits_for_a_lock()
                 db.session.commit()
                 results[name] = revision.number if revision else None
             except Exception as error:  # pragma: no cover - reported below
@@ -392,13 +392,29 @@ def test_two_publishers_at_once_publish_once(app, desk):
             finally:
                 db.session.remove()
 
+    def second_waits_for_a_lock() -> bool:
+        """PostgreSQL: another session of this database waits on a lock (the row's);
+        SQLite: the second writer waits for the write lock, unseen from here."""
+        with app.app_context():
+            if db.engine.dialect.name != "postgresql":
+                threading.Event().wait(0.5)
+                return True
+            with db.engine.connect() as conn:
+                for _ in range(100):
+                    if conn.execute(text(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                            "'Lock' AND datname = current_database()")).scalar():
+                        return True
+                    threading.Event().wait(0.05)
+            return False
+
     threads = [threading.Thread(target=publish, args=(name, hold))
                for name, hold in (("first", True), ("second", False))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert results == {"first": 2, "second": None}
+    assert results == {"first": 2, "second": None, "second waited": True}
     assert len(desk.events("article.published")) == 1
     assert desk.article(article_id)["approved"] == 2
 
