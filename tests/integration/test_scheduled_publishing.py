@@ -400,10 +400,12 @@ def test_two_publishers_at_once_publish_once(app, desk):
                 threading.Event().wait(0.5)
                 return True
             with db.engine.connect() as conn:
-                for _ in range(100):
-                    if conn.execute(text(
-                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
-                            "'Lock' AND datname = current_database()")).scalar():
+                for _ in range(200):
+                    waiting = conn.execute(text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                        "'Lock' AND datname = current_database()")).scalar()
+                    conn.rollback()  # pg_stat_activity is read once per transaction
+                    if waiting:
                         return True
                     threading.Event().wait(0.05)
             return False
