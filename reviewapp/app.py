@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from reviewapp.reviews.claim_views import bp as claims_bp
     from reviewapp.reviews.comment_views import bp as comments_bp
     from reviewapp.reviews.views import bp as reviews_bp
+    from reviewapp.workflow.schedule_views import bp as scheduling_bp
     from reviewapp.workflow.views import bp as workflow_bp
 
     app.register_blueprint(main_bp)
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(articles_bp)
     app.register_blueprint(workflow_bp)
+    app.register_blueprint(scheduling_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(claims_bp)
     app.register_blueprint(comments_bp)

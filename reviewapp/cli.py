@@ -330,10 +330,11 @@ def register_cli(app):
 
     from reviewapp.citations.cli import citations_cli, retractions_cli
     from reviewapp.public.provenance_cli import provenance_cli
+    from reviewapp.workflow.publish_cli import publish_cli
 
     # Beside `db upgrade`: both run as the tables' owner, and this one after each upgrade.
     db_group.add_command(create_app_role_command)
 
     for group in (users_cli, audit_cli, demo_cli, reminders_cli, citations_cli, provenance_cli,
-                  retractions_cli):
+                  retractions_cli, publish_cli):
         app.cli.add_command(group)

@@ -6,7 +6,7 @@ contains them. Append-only like audit_event: triggers refuse UPDATE and DELETE
 (and TRUNCATE on PostgreSQL), and the app's role may only insert.
 
 Revision ID: 0016_published_heads
-Revises: 0014_reader_questions
+Revises: 0015_scheduled_publishing
 Create Date: 2026-11-30 09:40:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0016_published_heads"
-down_revision = "0014_reader_questions"
+down_revision = "0015_scheduled_publishing"
 branch_labels = None
 depends_on = None
 

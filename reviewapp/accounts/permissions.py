@@ -17,6 +17,11 @@ def can_see_all_articles(user) -> bool:
     return has_role(user, "editor") or has_role(user, "admin")
 
 
+def can_schedule_publication(user) -> bool:
+    """Editors and admins set or clear an article's "Publish at" time."""
+    return has_role(user, "editor") or has_role(user, "admin")
+
+
 def can_create_article(user) -> bool:
     return has_role(user, "author")
 

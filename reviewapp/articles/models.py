@@ -23,6 +23,8 @@ from reviewapp.lifecycle.states import DRAFT, STATES, state_label
 # Written out as SQL so that a query with these very words can use the partial
 # index below (SQLite matches partial indexes by their text).
 BLOCKED = "citation_errors > 0 AND state IN ('submitted', 'under_review')"
+# An approved revision waiting for its "Publish at" time (the due ones walk this index).
+SCHEDULED = "scheduled_revision_id IS NOT NULL"
 
 
 class Article(Base):
@@ -39,6 +41,11 @@ class Article(Base):
               postgresql_where=text("rereview_reason IS NOT NULL")),
         Index("ix_article_blocked_updated_at", "updated_at", "id",
               sqlite_where=text(BLOCKED), postgresql_where=text(BLOCKED)),
+        # Scheduled publishing: a revision waits only for a time (articles/publication.py).
+        CheckConstraint("scheduled_revision_id IS NULL OR publish_at IS NOT NULL",
+                        name="scheduled_has_time"),
+        Index("ix_article_publish_at", "publish_at", "id",
+              sqlite_where=text(SCHEDULED), postgresql_where=text(SCHEDULED)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +59,11 @@ class Article(Base):
     # The revision readers see: the last one approved (stays while a newer one is reviewed).
     approved_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revision.id", use_alter=True))
+    # Scheduled publishing: the editors' "Publish at" (UTC; None: on approval), and the
+    # approved revision waiting for it, which readers do not see until then.
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scheduled_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", use_alter=True))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -60,6 +72,8 @@ class Article(Base):
         foreign_keys=[current_revision_id], post_update=True)
     approved_revision: Mapped["Revision | None"] = relationship(
         foreign_keys=[approved_revision_id], post_update=True)
+    scheduled_revision: Mapped["Revision | None"] = relationship(
+        foreign_keys=[scheduled_revision_id], post_update=True)
     # Set when the approved revision needs another look (a cited work was
     # retracted, a reader reported a problem, the review interval passed).
     rereview_reason: Mapped[str | None] = mapped_column(Text)

@@ -22,6 +22,7 @@ from reviewapp.reviews.claim_pages import claims_context
 from reviewapp.reviews.models import OPEN_ASSIGNMENT_STATES, signature_is_valid
 from reviewapp.reviews.outstanding import still_needed
 from reviewapp.workflow import forms
+from reviewapp.workflow.schedule_forms import schedule_context
 from reviewapp.workflow.transition import actor_of, load_facts
 
 
@@ -64,6 +65,8 @@ def article_context(article: Article, **bound_forms) -> dict:
         [finding.message for finding in context["blocking"]]
     ) if article.state == UNDER_REVIEW else []
     context.update(round_context(article, facts, context["reviews"]))
+    # Scheduled publishing (issue 17): the "Publish at" box.
+    context.update(schedule_context(article, bound_forms.get("publish_form")))
     # Who approved the current revision, by name (their assignments are loaded).
     context["approver_names"] = [a.reviewer.display_name for a in assignments
                                  if a.reviewer_id in facts.approved_by]

@@ -47,7 +47,15 @@ ACTIONS: dict[str, str] = {
     "article.rejected": "Rejected by an editor",
     "article.reopened": "Reopened as a draft by an editor",
     "article.revision_started": "Approved article revised: a new draft revision started",
-    "article.approved": "Approved: the current revision became the public one",
+    "article.approved": "Approved: the current revision became the public one (or, with "
+                        "a \"Publish at\" still to come, was scheduled: scheduled_for in details)",
+    # Scheduled publishing (issue 17)
+    "article.publish_at_set": "The \"Publish at\" time set or changed by an editor (before and "
+                              "after in details, UTC)",
+    "article.publish_at_cleared": "The \"Publish at\" time cleared by an editor (a revision "
+                                  "waiting for it is published at once)",
+    "article.published": "A scheduled revision became the public one, once, at its time "
+                         "(by the first request after it, `publish due`, or an editor)",
     "article.rereview_flagged": "Flagged for re-review: a cited work was retracted",
     "article.rereview_started": "Re-review started by an editor: a copy of the approved "
                                 "revision went back to the board (the approved one stays "

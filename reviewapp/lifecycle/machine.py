@@ -64,6 +64,8 @@ class ArticleFacts:
         """An update without its "What changed" note: it may be neither
         submitted nor approved (the first revision needs none)."""
         return self.updates_approved and not self.change_note.strip()
+    # Scheduled publishing: an approved revision waits for its "Publish at" time.
+    scheduled: bool = False
 
     @property
     def decision_needed(self) -> bool:
@@ -208,6 +210,13 @@ def _guard_unassign(facts, actor, subject_id, reason):
         raise TransitionRefused("This reviewer has no open assignment on the article.")
 
 
+def _guard_rereview(facts, actor, subject_id, reason):
+    if facts.scheduled:
+        raise TransitionRefused(
+            "An approved revision waits for its publication time: publish it (clear the "
+            "time) or wait until it is public before starting a re-review.")
+
+
 _GUARDS = {
     "submit": _guard_submit,
     "resubmit": _guard_submit,
@@ -218,6 +227,7 @@ _GUARDS = {
     "reject": _guard_reason("A reason"),
     "decline": _guard_reason("A reason"),
     "decide_changes": _guard_decide_changes,
+    "rereview": _guard_rereview,
 }
 
 # The part of a guard that depends on the facts and the actor alone, not on
@@ -226,4 +236,5 @@ _STANDING_GUARDS = {
     "approve": _guard_approve,
     "request_changes": _guard_approve,
     "decide_changes": _guard_editor_decides,
+    "rereview": _guard_rereview,
 }

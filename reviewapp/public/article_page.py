@@ -29,7 +29,7 @@ from reviewapp.lifecycle.states import (
     SUBMITTED,
     UNDER_REVIEW,
 )
-from reviewapp.public import audience_choice
+from reviewapp.public import audience_choice, publish_on_read
 from reviewapp.public.audience_choice import AudienceReading
 from reviewapp.public.citation_links import link_markers
 from reviewapp.public.listing import RelatedArticle, related_articles
@@ -274,7 +274,8 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def public_article(slug: str, audience: Audience | None = None) -> PublicArticle:
+def public_article(slug: str, audience: Audience | None = None,
+                   publish_due: bool = True) -> PublicArticle:
     """The article as readers see it, or NotFound when it is not public: never
     approved (unless PUBLISH_BEFORE_APPROVAL and it is with the board). With an
     `audience`, its version of the text (or the main text) and its disclaimer."""
@@ -287,6 +288,8 @@ def public_article(slug: str, audience: Audience | None = None) -> PublicArticle
                  selectinload(Article.tags)))
     if article is None:
         raise NotFound("There is no such article.")
+    if publish_due and publish_on_read.publish_if_due(article):  # scheduled publishing
+        return public_article(slug, audience, publish_due=False)
     in_review = article.state in IN_REVIEW
     if article.approved_revision is not None:
         revision, pending, status = article.approved_revision, False, APPROVED

@@ -10,7 +10,14 @@ from flask_login import current_user
 from reviewapp.accounts.access import role_required
 from reviewapp.errors import InvalidInput, StaleVersion
 from reviewapp.extensions import db
-from reviewapp.public import article_page, audience_choice, listing, people, site_pages
+from reviewapp.public import (
+    article_page,
+    audience_choice,
+    listing,
+    people,
+    publish_on_read,
+    site_pages,
+)
 from reviewapp.public.forms import PolicyForm
 from reviewapp.questions import pages as reader_questions
 from reviewapp.reports import services as reports
@@ -30,6 +37,7 @@ def long_date(moment: date | datetime | None) -> str:
 @bp.route("/articles")
 def index():
     query, tag = request.args.get("q", ""), request.args.get("tag", "")
+    publish_on_read.publish_due_now()  # scheduled publishing: the list agrees with the page
     try:
         page = listing.list_public_articles(query=query, tag=tag,
                                             cursor=request.args.get("after") or None)

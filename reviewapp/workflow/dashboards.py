@@ -5,6 +5,7 @@ from flask import current_app
 from sqlalchemy import exists, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased, joinedload, load_only
 
+from reviewapp.articles import publication
 from reviewapp.articles.models import BLOCKED, Article, Revision, listed_revision
 from reviewapp.articles.review_dates import overdue_cutoff, review_interval_days
 from reviewapp.db import utcnow
@@ -81,6 +82,7 @@ def editor_dashboard(sort: str = DEFAULT_SORT) -> dict:
             select(Article).where(Article.state == SUBMITTED).options(*article_options),
             limit))),
         "under_review": under_review,
+        "scheduled": publication.scheduled_articles(limit),  # scheduled publishing (issue 17)
         "declared_interests": declared_interests(),
         "overdue": listed_assignments(text(AWAITING_REVIEWER),
                                       Assignment.due_at < utcnow(),

@@ -14,9 +14,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from reviewapp.accounts.models import User
+from reviewapp.articles import publication
 from reviewapp.articles.change_notes import updates_approved
 from reviewapp.articles.models import Article
-from reviewapp.articles.review_dates import content_updated_at
 from reviewapp.articles.services import lock_article
 from reviewapp.audit.services import record
 from reviewapp.audit.transparency import publish_head
@@ -71,7 +71,8 @@ def load_facts(article: Article) -> machine.ArticleFacts:
         required_approvals=current_app.config["REQUIRED_APPROVALS"],
         unwaived_errors=article.citation_errors,
         updates_approved=updates_approved(article),
-        change_note=(revision.change_note or "") if revision else "")
+        change_note=(revision.change_note or "") if revision else "",
+        scheduled=article.scheduled_revision_id is not None)
 
 
 def check_version(article: Article, version: int | None) -> None:
@@ -155,19 +156,17 @@ def _approve_if_rule_holds(change: Change) -> None:
     approvers = sorted(facts.approved_by if facts else
                        change.facts.approved_by | {change.actor.id})
     revision = article.current_revision
-    shown_until_now = article.approved_revision
     before, article.state = article.state if facts else change.before, APPROVED
-    article.approved_revision_id = revision.id
+    # Public now, or at the article's "Publish at" (scheduled publishing).
+    scheduled_for = publication.settle_approval(article, revision, utcnow())
     article.rereview_reason = article.rereview_flagged_at = None
-    revision.approved_at = utcnow()
-    revision.content_updated_at = content_updated_at(shown_until_now, revision,
-                                                     revision.approved_at)
     closed = _close_round(change)
     record(APPROVAL_ACTION, actor=change.actor, object_type="article", object_id=article.id,
            article_id=article.id,
            details={"before": {"state": before}, "after": {"state": APPROVED},
                     "revision": revision.number, "approved_by": approvers,
-                    **({"round": closed} if closed else {})})
+                    **({"round": closed} if closed else {}),
+                    **({"scheduled_for": scheduled_for.isoformat()} if scheduled_for else {})})
     _send(APPROVAL_MAIL, change, approvals=len(approvers))
     # An article commissioned from reader questions: their askers are mailed (once).
     mail_askers_on_approval(article, change.actor)

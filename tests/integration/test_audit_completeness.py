@@ -844,6 +844,45 @@ def drive_comment_general_response(w):
             "article.resubmitted"]
 
 
+# Scheduled publishing (issue 17): an editor's "Publish at", and cron publishing.
+def _schedule(w, hours=2):
+    moment = (utcnow() + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+    return w.post(w.editor, "/desk/articles/{a}/publish-at", {"publish_at": moment})
+
+
+def drive_publish_at_set(w):
+    w.under_review()
+    w.version(w.editor)
+    w.mark()
+    _schedule(w)
+    return ["article.publish_at_set"]
+
+
+def drive_publish_at_cleared(w):
+    w.under_review()
+    _schedule(w)
+    w.version(w.editor)
+    w.mark()
+    w.post(w.editor, "/desk/articles/{a}/publish-at/clear")
+    return ["article.publish_at_cleared"]
+
+
+def drive_published(w):
+    from reviewapp.articles.models import Article
+
+    w.under_review()
+    _schedule(w)
+    for reviewer in w.reviewers:
+        w.approve(reviewer)
+    with w.app.app_context():  # the time comes
+        w.db().session.get(Article, w.article_id).publish_at = utcnow() - timedelta(seconds=1)
+        w.db().session.commit()
+    w.mark()
+    result = w.app.test_cli_runner().invoke(args=["publish", "due"])
+    assert result.exit_code == 0 and "Published 1 article." in result.output, result.output
+    return ["article.published"]
+
+
 DRIVERS = {
     "user.login": drive_login,
     "user.login_failed": drive_login_failed,
@@ -906,6 +945,9 @@ DRIVERS = {
     "reader_question.asker_notified": drive_reader_question_asker_notified,
     "article.rereview_started": drive_rereview_started,
     "site_page.updated": drive_site_page_updated,
+    "article.publish_at_set": drive_publish_at_set,
+    "article.publish_at_cleared": drive_publish_at_cleared,
+    "article.published": drive_published,
 }
 
 

@@ -101,6 +101,9 @@ ROUTES = {
     "workflow.decision": [("other_author", "GET"), ("other_reviewer", "GET")],
     "workflow.decide_changes": [("other_author", "POST"), ("other_reviewer", "POST")],
     "workflow.decide_reject": [("other_author", "POST"), ("other_reviewer", "POST")],
+    # Scheduled publishing (issue 17): editors' and admins' "Publish at" forms.
+    "scheduling.set_publish_at": [("other_author", "POST"), ("other_reviewer", "POST")],
+    "scheduling.clear_publish_at": [("other_author", "POST"), ("other_reviewer", "POST")],
     "comments.add": [("other_reviewer", "POST"), ("other_author", "POST")],
     "comments.reply": [("other_author", "POST"), ("other_reviewer", "POST")],
     "comments.addressed": [("other_author", "POST"), ("other_reviewer", "POST")],
