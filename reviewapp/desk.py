@@ -24,22 +24,23 @@ def refused_page(error, template: str, build_context, *args, **kwargs):
     return render_template(template, **build_context(*args, **kwargs)), error.status_code
 
 
-def run_form(form, command, refused, article_id: int, notice):
+def run_form(form, command, refused, article_id: int | None, notice, back: str | None = None):
     """The shape of every desk form view: validate the form, run its one service
-    call, then commit and go back to the article with `notice` (a text, or a
-    function of what the service returned); a refusal goes to `refused(error)`,
-    which shows the page again with what was typed."""
+    call, then commit and go back to the article (or to `back`) with `notice` (a
+    text, or a function of what the service returned); a refusal goes to
+    `refused(error)`, which shows the page again with what was typed."""
     if not form.validate_on_submit():
         return refused(form_refusal(form))
     try:
         result = command()
     except REFUSALS as error:
         return refused(error)
-    return done(article_id, notice(result) if callable(notice) else notice)
+    return done(article_id, notice(result) if callable(notice) else notice, back)
 
 
-def done(article_id: int, message: str):
-    """Commit the request once and go back to the article (Post/Redirect/Get)."""
+def done(article_id: int | None, message: str, back: str | None = None):
+    """Commit the request once and go back to the article, or to `back`
+    (Post/Redirect/Get)."""
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("articles.show", article_id=article_id))
+    return redirect(back or url_for("articles.show", article_id=article_id))

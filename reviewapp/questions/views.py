@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from reviewapp.accounts.access import role_required
 from reviewapp.accounts.permissions import can_handle_reader_questions
-from reviewapp.desk import REFUSALS, form_refusal, refused_page
+from reviewapp.desk import refused_page, run_form
 from reviewapp.errors import InvalidInput
 from reviewapp.extensions import db
 from reviewapp.public import article_page
@@ -68,15 +68,7 @@ def _handle(question_id: int, kind: str, form, command, notice):
     def refused(error):
         return refused_page(error, "questions/inbox.html", pages.inbox_context,
                             {question_id: {kind: form}})
-    if not form.validate_on_submit():
-        return refused(form_refusal(form))
-    try:
-        result = command()
-    except REFUSALS as error:
-        return refused(error)
-    db.session.commit()
-    flash(notice(result), "success")
-    return redirect(url_for("questions.inbox"))
+    return run_form(form, command, refused, None, notice, back=url_for("questions.inbox"))
 
 
 @bp.route("/desk/questions/<int:question_id>/answer", methods=["POST"])

@@ -245,8 +245,10 @@ def write_and_approve(publisher, rows, article_id, title, body="Ibuprofen is fin
     with rows() as session:
         article = session.get(Article, article_id)
         author = session.get(User, article.author_id)
+        # An update of an approved article needs its "What changed" note.
         save_draft(article_id, author, article.version, DraftContent(
-            title=title, body=body, references_text=REFERENCES, tags=["pain medicine"]))
+            title=title, body=body, references_text=REFERENCES, tags=["pain medicine"],
+            change_note="Updated for readers."))
         workflow.submit_article(article_id, author, None)
         session.commit()
     if approve:
