@@ -278,17 +278,19 @@ def test_approve_revision_called_directly_needs_the_verdicts_too(desk, app):
 def test_demo_approvals_give_verdicts_and_acknowledge_warnings(app, rows):
     """Every demo signature (one on the paracetamol article under review, one on the
     cetirizine article sent back for changes, two on the approved omeprazole article)
-    gives a verdict on each claim of the text it signs."""
+    gives a verdict on each claim of the text it signs, its patient version's too."""
     from reviewapp.articles.models import Revision
+    from reviewapp.reviews.claims import claims_of
 
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     with rows() as session:
-        signed = session.execute(select(Signature, Revision.body).join(
+        signed = session.execute(select(Signature, Revision).join(
             Revision, Revision.content_hash == Signature.content_hash)).all()
         assert len(signed) == 4
-        for signature, body in signed:
-            claims = list_claims(body)
+        assert sum(bool(revision.audience_versions) for _, revision in signed) == 3
+        for signature, revision in signed:
+            claims = claims_of(revision)
             assert claims
             assert [v["claim"] for v in signature.claim_verdicts] == [c.key for c in claims]
             assert signature.verdicts_hash == verdicts_digest(signature.claim_verdicts)

@@ -19,6 +19,7 @@ from reviewapp.reviews.models import (
     ReviewRound,
     Signature,
 )
+from tests.live import LIVE_SIGNING_KEY
 
 
 @pytest.fixture
@@ -26,6 +27,7 @@ def scale(app_config, tmp_path):
     """Runs the command as `python -m benchmarks.scale ARGS` would, configured
     by the environment alone: the test's database and cheap password hashes."""
     env = {"DATABASE_URL": app_config["DATABASE_URL"], "SECRET_KEY": "scale-secret",
+           "SIGNING_KEY": LIVE_SIGNING_KEY,  # a server on PostgreSQL needs both keys
            "REVIEWAPP_INSTANCE_PATH": str(tmp_path / "scale-instance")}
     env.update({f"REVIEWAPP_{name}": str(value) for name, value in app_config.items()
                 if name.startswith("ARGON2_")})
