@@ -40,18 +40,22 @@ def provenance(slug: str) -> dict:
         revision.title, revision.body, revision.reference_texts,
         [version.texts for version in revision.audience_versions]))
     summary = shown.citation_summary
+    approval = _approval_event(shown.article.id, revision.number)
     payload = {
         "type": MANIFEST_TYPE,
         "site": site_url("public.index"),
         "article": {"slug": shown.slug, "url": site_url("public.article", slug=shown.slug),
                     "api_url": site_url("api.article", slug=shown.slug)},
+        # approved_at: the approval (its audit event); published_at: when readers first
+        # saw it (later than the approval when it waited for its "Publish at").
         "revision": {"number": revision.number, "content_hash": revision.content_hash,
                      "content": content,
-                     "approved_at": format_time(revision.approved_at)},
+                     "approved_at": approval["occurred_at"] if approval else None,
+                     "published_at": format_time(revision.approved_at)},
         "signers": _signers(revision.id),
         "citation_report": ({**summary, "checked_at": format_time(summary["checked_at"])}
                             if summary else None),
-        "approval_event": _approval_event(shown.article.id, revision.number),
+        "approval_event": approval,
     }
     keys = current_app.extensions["site_keys"]
     return {"payload": payload, "kid": keys.kid,
@@ -80,10 +84,11 @@ def _signers(revision_id: int) -> list[dict]:
 def _approval_event(article_id: int, number: int) -> dict | None:
     """The audit event that made this revision the approved one (seq and hash)."""
     events = db.session.execute(
-        select(AuditEvent.seq, AuditEvent.hash, AuditEvent.details)
+        select(AuditEvent.seq, AuditEvent.hash, AuditEvent.occurred_at, AuditEvent.details)
         .where(AuditEvent.article_id == article_id, AuditEvent.action == APPROVAL_ACTION)
         .order_by(AuditEvent.seq.desc()).limit(_APPROVAL_EVENTS)).all()
-    for seq, digest, details in events:
+    for seq, digest, occurred_at, details in events:
         if (details or {}).get("revision") == number:
-            return {"action": APPROVAL_ACTION, "seq": seq, "hash": digest}
+            return {"action": APPROVAL_ACTION, "seq": seq, "hash": digest,
+                    "occurred_at": format_time(occurred_at)}
     return None

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from reviewapp.accounts.models import User
 from reviewapp.articles.models import Article, AudienceVersion, Revision
+from reviewapp.audit.chain import format_time
 from reviewapp.audit.models import AuditEvent
 from reviewapp.provenance_check import api_content_hash, check_provenance
 from reviewapp.site_keys import canonical_json, new_private_key_text, site_keys
@@ -57,8 +58,14 @@ def test_the_manifest_names_what_was_signed_by_whom_and_where_it_is_in_the_chain
         assert payload["revision"]["content_hash"] == revision.content_hash
         assert payload["revision"]["number"] == revision.number == 1
         assert payload["revision"]["content"]["title"] == "Ibuprofen for back pain"
-        assert payload["approval_event"] == {"action": "article.approved", "seq": approval.seq,
-                                             "hash": approval.hash}
+        assert payload["approval_event"] == {
+            "action": "article.approved", "seq": approval.seq, "hash": approval.hash,
+            "occurred_at": payload["revision"]["approved_at"]}
+        assert payload["revision"]["approved_at"] == format_time(approval.occurred_at)
+        # Approved and public at once here: published when approved (to the microsecond,
+        # both taken in the approval's transaction, the event a moment later).
+        assert payload["revision"]["published_at"] == format_time(revision.approved_at)
+        assert revision.approved_at <= approval.occurred_at
     assert [s["name"] for s in payload["signers"]] == ["Dr. Rita Reviewer", "Dr. Sam Second"]
     # Credentials as their public profiles give them.
     assert [(s["credentials"], s["specialty"], s["orcid"]) for s in payload["signers"]] == [
