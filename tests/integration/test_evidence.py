@@ -344,3 +344,17 @@ def test_the_export_costs_the_same_queries_for_1_and_3_revisions(app, publisher)
     assert len(bag["revisions"]) == 3 and len(bag["signatures"]) == 6
     three = _statements(app, client, url)
     assert_same_count("Evidence bag export", one, three, sizes=(1, 3))
+
+
+def test_the_desk_article_page_links_the_bag_for_editors_only(app, publisher):
+    article_id = publisher.submitted()
+    with publisher.rows() as session:
+        author = session.get(Article, article_id).author
+        session.expunge(author)
+    editor = _editor(app, publisher)
+    link = f'href="/desk/articles/{article_id}/evidence" download>Evidence bag (ZIP)</a>'
+    assert link in _client(app, editor).get(f"/desk/articles/{article_id}").get_data(
+        as_text=True)
+    author_page = _client(app, author).get(f"/desk/articles/{article_id}")
+    assert author_page.status_code == 200
+    assert "Evidence bag (ZIP)" not in author_page.get_data(as_text=True)
