@@ -4,7 +4,7 @@
 import io
 import json
 import zipfile
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -274,7 +274,7 @@ def test_cli_exports_one_article_to_a_file(app, rows, publisher, tmp_path):
 def test_cli_picks_approved_articles_at_random(app, rows, publisher, tmp_path):
     slugs = {publisher.approved(title=f"Article {n} on back pain") for n in range(3)}
     publisher.submitted(title="Not approved yet")
-    today = date.today().isoformat()
+    today = datetime.now(UTC).date().isoformat()  # --since is a UTC day
     runner = app.test_cli_runner()
     two = tmp_path / "two"
     two.mkdir()
@@ -295,7 +295,7 @@ def test_cli_picks_approved_articles_at_random(app, rows, publisher, tmp_path):
     assert {p.name for p in every.iterdir()} == {f"evidence-{slug}.zip" for slug in slugs}
     assert len(_exports(rows)) == 5
 
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
     for args, message in (
             (["--random", "0", "--output", str(every)], "must be 1 or more"),
             (["--random", "1", "--since", "31/01/2026", "--output", str(every)],
