@@ -358,3 +358,22 @@ def test_the_desk_article_page_links_the_bag_for_editors_only(app, publisher):
     author_page = _client(app, author).get(f"/desk/articles/{article_id}")
     assert author_page.status_code == 200
     assert "Evidence bag (ZIP)" not in author_page.get_data(as_text=True)
+
+
+def test_an_event_changed_behind_the_apps_back_is_named_in_the_bag(app, rows, publisher):
+    from tests.integration.test_audit_log import tampering
+
+    slug = publisher.approved()
+    article_id = publisher.article_id(slug)
+    with rows() as session:
+        seq = session.scalar(select(AuditEvent.seq).where(
+            AuditEvent.article_id == article_id, AuditEvent.action == "article.approved"))
+    with tampering(app) as conn:
+        conn.exec_driver_sql(
+            f"UPDATE audit_event SET actor_name = 'Mallory' WHERE seq = {int(seq)}")
+    editor = _editor(app, publisher)
+    html, bag, _ = _zip(_client(app, editor).get(f"/desk/articles/{article_id}/evidence"))
+    assert bag["audit"]["all_links_hold"] is False
+    broken = {e["seq"]: e["link_problems"] for e in bag["audit"]["events"] if e["link_problems"]}
+    assert list(broken) == [seq] and broken[seq][0]
+    assert "Some events below do not hold their link in the chain." in html
