@@ -22,13 +22,15 @@ def _valid_signers(bag: dict, revision: dict | None) -> list[dict]:
     return [s for s in bag["signatures"] if s["revision"] == revision["number"]]
 
 
-def _unwaived_errors(bag: dict, revision: dict | None) -> int:
+def _errors(bag: dict, revision: dict | None) -> tuple[int, int]:
+    """(waived, unwaived) error findings in the revision's citation report."""
     report = revision and revision["citation_report"]
     if not report:
-        return 0
+        return 0, 0
     waived = {waiver["finding"] for waiver in bag["waivers"]}
-    return len([f for f in report["findings"]
-                if f.get("severity") == "error" and f.get("key") not in waived])
+    errors = [f for f in report["findings"] if f.get("severity") == "error"]
+    held = len([f for f in errors if f.get("key") in waived])
+    return held, len(errors) - held
 
 
 def _row(scheme, criterion, status, evidence, where=()) -> dict:
@@ -59,10 +61,10 @@ def _review_cycle(bag):
 def _evidence_base(bag, approved):
     if approved is None or not approved["citation_report"]:
         return MISSING, "No checked reference list on an approved revision."
-    unwaived = _unwaived_errors(bag, approved)
+    waived, unwaived = _errors(bag, approved)
     if approved["references"] and not unwaived:
         return PRESENT, (f"{approved['references']} reference(s), checked automatically; "
-                         f"{len(bag['waivers'])} error(s) waived by an editor with a reason.")
+                         f"{waived} error(s) waived by an editor with a reason.")
     return PARTLY, (f"{approved['references']} reference(s); {unwaived} citation error(s) "
                     "neither fixed nor waived.")
 

@@ -46,8 +46,9 @@ def build(article_id: int) -> EvidenceZip:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in (("index.html", html), ("evidence.json", text)):
-            archive.writestr(zipfile.ZipInfo(name, _ZIP_TIME), content.encode("utf-8"),
-                             compress_type=zipfile.ZIP_DEFLATED)
+            member = zipfile.ZipInfo(name, _ZIP_TIME)
+            member.external_attr = 0o644 << 16  # readable once unpacked
+            archive.writestr(member, content.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
     return EvidenceZip(article_id, bag["article"]["slug"], len(bag["revisions"]),
                        buffer.getvalue())
 

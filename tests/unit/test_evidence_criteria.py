@@ -38,6 +38,9 @@ def test_a_fully_evidenced_article():
     assert statuses["Openness about conflicts of interest"] == "present"  # declined: none owed
     assert statuses["Feedback"] == "partly"  # the forms are there, nobody wrote yet
     assert {statuses[name] for name in ("Training", "Need", "Impact")} == {"missing"}
+    rows = {row["criterion"]: row for row in assess(_bag())}
+    assert rows["Based on high-quality clinical evidence"]["evidence"] == (
+        "2 reference(s), checked automatically; 1 error(s) waived by an editor with a reason.")
 
 
 def test_an_invalid_signature_an_unwaived_error_and_a_missing_declaration_are_partly():
