@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from reviewapp.audit.transparency_views import bp as transparency_bp
     from reviewapp.audit.views import bp as audit_bp
     from reviewapp.citations import models as _citations  # noqa: F401
+    from reviewapp.evidence.views import bp as evidence_bp
     from reviewapp.mail import models as _mail  # noqa: F401
     from reviewapp.main import bp as main_bp
     from reviewapp.public import models as _public  # noqa: F401
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(transparency_bp)
     app.register_blueprint(provenance_bp)
     app.register_blueprint(questions_bp)
+    app.register_blueprint(evidence_bp)
 
 
 def freeze_startup_objects() -> None:

@@ -329,6 +329,7 @@ def register_cli(app):
     from flask_migrate.cli import db as db_group
 
     from reviewapp.citations.cli import citations_cli, retractions_cli
+    from reviewapp.evidence.cli import evidence_cli
     from reviewapp.public.provenance_cli import provenance_cli
     from reviewapp.workflow.publish_cli import publish_cli
 
@@ -336,5 +337,5 @@ def register_cli(app):
     db_group.add_command(create_app_role_command)
 
     for group in (users_cli, audit_cli, demo_cli, reminders_cli, citations_cli, provenance_cli,
-                  retractions_cli, publish_cli):
+                  retractions_cli, publish_cli, evidence_cli):
         app.cli.add_command(group)

@@ -111,6 +111,8 @@ ACTIONS: dict[str, str] = {
     "access.denied": "A signed-in user was refused a page or action",
     "audit.exported": "Audit log exported (filters and row count)",
     "audit.verified": "Audit hash chain verified (outcome in details)",
+    "evidence.exported": "An article's evidence bag for assessors exported as a ZIP (by the "
+                         "desk or `evidence export`: revisions, bytes or file name in details)",
     "audit.head_published": "Chain head signed with the site key and published at "
                             "/transparency/heads (the head includes this event)",
 }

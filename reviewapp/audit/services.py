@@ -158,13 +158,26 @@ def current_head() -> tuple[int, str]:
 def link_problems(event: AuditEvent) -> list[str]:
     """What is wrong with one event's link in the chain (empty when it holds):
     its columns against its canonical text, its hash, its previous event."""
+    previous = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == event.seq - 1))
+    return _link_problems(event, previous)
+
+
+def links_problems(events: list[AuditEvent]) -> dict[int, list[str]]:
+    """link_problems of several events, by seq, in one query (an evidence bag's)."""
+    wanted = sorted({event.seq - 1 for event in events if event.seq > 1})
+    previous = dict(db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_(wanted))).all()
+        ) if wanted else {}
+    return {event.seq: _link_problems(event, previous.get(event.seq - 1)) for event in events}
+
+
+def _link_problems(event: AuditEvent, previous: str | None) -> list[str]:
     problems = []
     stored = chain.StoredEvent(seq=event.seq, fields=chain_fields(event),
                                canonical=event.canonical, prev_hash=event.prev_hash,
                                hash=event.hash)
     if problem := chain.content_problem(stored, hmac_key()):
         problems.append(problem)
-    previous = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == event.seq - 1))
     expected = chain.GENESIS_HASH if event.seq == 1 else previous
     if expected is None:
         problems.append(f"event {event.seq - 1} is missing")

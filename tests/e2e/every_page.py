@@ -78,6 +78,7 @@ NOT_PAGES = {
     "transparency.keys": "the site's public keys (a JWK set) for programs that verify",
     "transparency.heads": "the signed audit-chain heads (JSON) for programs that verify",
     "provenance.manifest": "a page's signed provenance (JSON) for programs that verify",
+    "evidence.download": "an article's evidence bag for assessors (a ZIP download)",
     "static": "stylesheets, scripts and images",
 }
 

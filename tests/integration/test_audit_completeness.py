@@ -540,6 +540,16 @@ def drive_exported(w):
     return ["audit.exported"]
 
 
+def drive_evidence_exported(w):
+    w.approved()
+    client = w.client(w.editor)
+    w.mark()
+    response = client.get(f"/desk/articles/{w.article_id}/evidence")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    return ["evidence.exported"]
+
+
 def drive_head_published(w):
     w.mark()
     result = w.app.test_cli_runner().invoke(args=["audit", "publish-head"])
@@ -934,6 +944,7 @@ DRIVERS = {
     "reminder.sent": drive_reminder_sent,
     "access.denied": drive_access_denied,
     "audit.exported": drive_exported,
+    "evidence.exported": drive_evidence_exported,
     "audit.verified": drive_verified,
     "audit.head_published": drive_head_published,
     "reader_report.created": drive_reader_report_created,

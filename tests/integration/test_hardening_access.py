@@ -109,6 +109,8 @@ ROUTES = {
     "comments.addressed": [("other_author", "POST"), ("other_reviewer", "POST")],
     "comments.resolve": [("other_author", "POST"), ("other_reviewer", "POST")],
     "comments.resubmit": [("other_author", "POST"), ("other_reviewer", "POST")],
+    # The assessor's evidence bag (issue 18): a ZIP for editors and admins only.
+    "evidence.download": [("other_author", "GET"), ("other_reviewer", "GET")],
 }
 
 # Editor and admin actions without an object: authors and reviewers get 403 (item 11).

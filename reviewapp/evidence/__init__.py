@@ -1,0 +1,1 @@
+"""The assessor's evidence bag: one article's facts as a ZIP (issue 18)."""
