@@ -52,12 +52,13 @@ def create_app(test_config=None):
 def _init_extensions(app: Flask) -> None:
     from reviewapp import extensions
     from reviewapp.db import register_session_cleanup
-    from reviewapp.extensions import csrf, db, login_manager, migrate
+    from reviewapp.extensions import cache, csrf, db, login_manager, migrate
 
     db.init_app(app)
     register_session_cleanup(app, db)  # after init_app: it must run first
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    cache.init_app(app, config=_cache_config(app.config))
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to see this page."
@@ -69,11 +70,24 @@ def _init_extensions(app: Flask) -> None:
     del extensions
 
 
+def _cache_config(config) -> dict:
+    """Flask-Caching: Redis when CACHE_REDIS_URL is set (shared by every instance),
+    else a cache in each process (the embedded `make run` setup)."""
+    common = {"CACHE_KEY_PREFIX": config["CACHE_KEY_PREFIX"],
+              "CACHE_DEFAULT_TIMEOUT": config["PAGE_CACHE_SECONDS"]}
+    if config.get("CACHE_REDIS_URL"):
+        # A cache that does not answer within half a second is passed by (page_cache.py).
+        return {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": config["CACHE_REDIS_URL"],
+                "CACHE_OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}
+    return {**common, "CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": config["PAGE_CACHE_ENTRIES"]}
+
+
 def _register_blueprints(app: Flask) -> None:
     from reviewapp.routing import register_converters
 
     register_converters(app)  # before the blueprints add their rules
 
+    from reviewapp import publication_versions as _publication  # noqa: F401
     from reviewapp.accounts import models as _accounts  # noqa: F401  (registers models)
     from reviewapp.accounts.recovery_views import bp as recovery_bp
     from reviewapp.accounts.two_factor_views import bp as two_factor_bp
@@ -141,7 +155,7 @@ def load_config(app: Flask, test_config=None) -> None:
         if name.startswith(ENV_PREFIX):
             key = name[len(ENV_PREFIX):]
             app.config[key] = _coerce(value, app.config.get(key))
-    for name in ("DATABASE_URL", "SECRET_KEY", "SIGNING_KEY"):
+    for name in ("DATABASE_URL", "SECRET_KEY", "SIGNING_KEY", "CACHE_REDIS_URL"):
         if os.environ.get(name):
             app.config[name] = os.environ[name]
     if test_config:

@@ -148,6 +148,22 @@ RELATED_CANDIDATES = 200
 # Largest page the API serves (?limit=).
 API_MAX_PAGE_SIZE = 100
 
+# Public pages at scale (docs/caching.md). Pages and API answers for readers are kept
+# in a cache keyed by their publication version, so a change is seen at the next
+# request: in each process by default, in Redis when CACHE_REDIS_URL is set (e.g.
+# redis://127.0.0.1:6379/0; every instance then shares it). Entries of old versions
+# are never asked for again and go after PAGE_CACHE_SECONDS (or, in a process, when
+# PAGE_CACHE_ENTRIES are held).
+CACHE_REDIS_URL = None
+CACHE_KEY_PREFIX = "reviewapp:"
+PAGE_CACHE_SECONDS = 86_400
+PAGE_CACHE_ENTRIES = 2_000
+# What readers' responses tell a CDN or reverse proxy: keep a page this many seconds,
+# then serve it stale this many more while asking again (If-None-Match: 304 when
+# nothing changed). A purge by Surrogate-Key makes a change visible at once.
+PUBLIC_MAX_AGE = 60
+PUBLIC_STALE_WHILE_REVALIDATE = 60
+
 # Operations. SECRET_KEY (and AUDIT_HMAC_KEY when used) has no default here: on
 # PostgreSQL it must be set, the same on every server (docs/several-instances.md).
 # Prometheus metrics at /metrics: request counts and latencies by endpoint, the

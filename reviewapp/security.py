@@ -12,6 +12,37 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+CROSS_SITE_FORM = ("This form can only be sent from its page on this site. Nothing was "
+                   "saved.")
+
+
+def refuse_cross_site_form() -> None:
+    """The reader forms under a public article carry no per-session token: the page
+    is one copy shared by every reader (public/page_cache.py). A post another site
+    made a browser send is refused instead, by what the browser says of it:
+    Sec-Fetch-Site when sent (every current browser), else Origin."""
+    from flask import abort, current_app, request
+
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        if fetch_site not in ("same-origin", "none"):
+            abort(403, CROSS_SITE_FORM)
+        return
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return  # not a browser's cross-site form (browsers send Origin with every POST)
+    ours = {request.host_url.rstrip("/"), _origin(current_app.config["SITE_URL"])}
+    if origin not in ours:
+        abort(403, CROSS_SITE_FORM)
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def register_security(app):
     if proxies := app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -5,6 +5,7 @@ services flush, the caller commits."""
 
 from dataclasses import asdict, dataclass
 
+from reviewapp import publication_versions
 from reviewapp.accounts.models import User
 from reviewapp.accounts.orcid import InvalidOrcid, normalize_orcid
 from reviewapp.accounts.permissions import can_manage_users
@@ -71,6 +72,8 @@ def update_public_profile(user: User, profile: PublicProfile, *, actor: User) ->
         setattr(user, name, after[name])
     user.profile_updated_at = utcnow()
     db.session.flush()
+    # Shown wherever the user is named: the board, the articles they wrote or checked.
+    publication_versions.bump(publication_versions.SITE)
     record("user.profile_updated", actor=actor, object_type="user", object_id=user.id,
            details={"before": {n: before[n] for n in changed},
                     "after": {n: after[n] for n in changed}})

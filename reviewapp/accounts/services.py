@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from reviewapp import publication_versions
 from reviewapp.accounts import passwords, profiles
 from reviewapp.accounts.models import User, UserRole, UserSpecialty, new_session_token
 from reviewapp.accounts.permissions import ROLES, can_manage_users
@@ -185,6 +186,7 @@ def create_user(*, email: str, display_name: str, password: str, roles: list[str
     record("user.created", actor=actor, object_type="user", object_id=user.id,
            details={"email": email, "display_name": display_name,
                     "roles": user.role_names, "specialties": user.specialty_names})
+    publication_versions.bump(publication_versions.SITE)  # a reviewer joins the board page
     return user
 
 
@@ -225,6 +227,9 @@ def update_user(user: User, *, roles: list[str], specialties: list[str], actor: 
         user.specialties = [UserSpecialty(name=s) for s in specialties]
         record("user.specialties_changed", actor=actor, object_type="user", object_id=user.id,
                details={"before": before_specialties, "after": sorted(specialties)})
+    if before != roles or sorted(specialties) != before_specialties:
+        # The board lists active reviewers; pages name people with their specialties.
+        publication_versions.bump(publication_versions.SITE)
     if profile is not None:
         profiles.update_public_profile(user, profile, actor=actor)
     db.session.flush()
@@ -243,6 +248,7 @@ def set_user_active(user: User, active: bool, *, actor: User, reason: str | None
     record("user.reactivated" if active else "user.deactivated", actor=actor,
            object_type="user", object_id=user.id, reason=reason,
            details={"before": {"active": not active}, "after": {"active": active}})
+    publication_versions.bump(publication_versions.SITE)  # the board lists active reviewers
     db.session.flush()
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import joinedload
 
+from reviewapp import publication_versions
 from reviewapp.articles.models import SCHEDULED, Article, Revision, listed_revision
 from reviewapp.articles.review_dates import content_updated_at
 from reviewapp.audit.services import record
@@ -78,7 +79,9 @@ def publish_scheduled(article_id: int, revision_id: int, publish_at: datetime,
                                                                 now))
                        .execution_options(synchronize_session=False))
     revision = db.session.get(Revision, revision_id, populate_existing=True)
-    db.session.get(Article, article_id, populate_existing=True)
+    article = db.session.get(Article, article_id, populate_existing=True)
+    publication_versions.bump(*publication_versions.article_scopes(article_id,
+                                                                   article.tag_names))
     record(PUBLISHED_ACTION, actor=actor, object_type="article", object_id=article_id,
            article_id=article_id,
            details={"revision": revision.number, "publish_at": publish_at.isoformat(),

@@ -7,6 +7,7 @@ from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from reviewapp import publication_versions
 from reviewapp.accounts.models import User
 from reviewapp.accounts.permissions import (
     can_create_article,
@@ -215,6 +216,9 @@ def save_draft(article_id: int, actor: User, version: int, content: DraftContent
         changes["versions"] = version_changes
     if article.tag_names != sorted(content.tags):
         changes["tags"] = {"before": article.tag_names, "after": sorted(content.tags)}
+        # Tags show at once on a public article and choose related articles.
+        publication_versions.bump(*publication_versions.article_scopes(
+            article.id, {*article.tag_names, *content.tags}))
         article.tags = []
         db.session.flush()
         article.tags = [ArticleTag(name=t) for t in content.tags]

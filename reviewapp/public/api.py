@@ -2,20 +2,24 @@
 login; errors are JSON too; ETag and Last-Modified answer conditional GETs
 with 304 before anything is rendered."""
 
-import hashlib
 import json
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
 
-from reviewapp.errors import DomainError, InvalidInput
-from reviewapp.public import article_page, audience_choice, listing, people_payload, publish_on_read
+from reviewapp.errors import DomainError, InvalidInput, NotFound
+from reviewapp.public import (
+    article_page,
+    audience_choice,
+    listing,
+    page_cache,
+    people_payload,
+)
 from reviewapp.public.openapi import openapi_document
 from reviewapp.urls import site_url
 
 PREFIX = "/api/v1"
-_API_VERSION = "1"  # part of every ETag: a change of format changes them all
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 
 
@@ -24,7 +28,7 @@ bp = Blueprint("api", __name__, url_prefix=PREFIX)
 def _json(payload, status: int = 200) -> Response:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     response = Response(body, status=status, mimetype="application/json")
-    response.headers["Cache-Control"] = "no-cache"  # may be stored, revalidated each time
+    response.headers["Cache-Control"] = "no-cache"  # errors: revalidated each time
     return response
 
 
@@ -40,27 +44,9 @@ def _timestamp(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _not_modified(etag: str, last_modified: datetime | None) -> bool:
-    """RFC 9110 §13.2.2: If-None-Match (weak comparison) when sent, otherwise
-    If-Modified-Since."""
-    if request.if_none_match:
-        return request.if_none_match.contains_weak(etag)
-    since = request.if_modified_since
-    if since is not None and last_modified is not None:
-        return last_modified.replace(microsecond=0) <= since
-    return False
-
-
-def _conditional(etag: str, last_modified: datetime | None, build) -> Response:
-    """304 when the client's copy is current (build is never called), else build()."""
-    if _not_modified(etag, last_modified):
-        response = Response(status=304)
-        response.headers["Cache-Control"] = "no-cache"
-    else:
-        response = _json(build())
-    response.set_etag(etag)
-    if last_modified is not None:
-        response.last_modified = last_modified.replace(microsecond=0)
+def _with_last_modified(response: Response, moment: datetime | None) -> Response:
+    if moment is not None:
+        response.last_modified = moment.replace(microsecond=0)
     return response
 
 
@@ -209,7 +195,12 @@ def _on_some_page(moment: datetime, revision_id: int) -> bool:
 
 @bp.get("/articles")
 def articles():
-    publish_on_read.publish_due_now()  # scheduled publishing: the list agrees with the item
+    """A page of the list, from the page cache (public/page_cache.py)."""
+    return page_cache.serve(f"api-list?{request.query_string.decode('latin-1')}",
+                            page_cache.site_published(lists=True), _articles_page)
+
+
+def _articles_page() -> Response:
     page = listing.list_public_articles(
         query=request.args.get("q", ""), tag=request.args.get("tag", ""),
         updated_since=_updated_since(), cursor=_cursor(), limit=_limit())
@@ -218,16 +209,22 @@ def articles():
                "next": (site_url("api.articles", **{**request.args.to_dict(),
                                                     "cursor": page.next_cursor})
                         if page.next_cursor else None)}
-    etag = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
     moments = [m for item in page.items for m in (item.approved_at, item.updated_at)]
-    return _conditional(etag, max(moments) if moments else None, lambda: payload)
+    return _with_last_modified(_json(payload), max(moments) if moments else None)
 
 
 @bp.get("/articles/<slug>")
 def article(slug: str):
+    """An article, from the page cache: its ETag is its publication version."""
+    published = page_cache.article_published(slug)
+    if published is None:
+        raise NotFound("There is no such article.")
+    return page_cache.serve(f"api:{published.article_id}", published, lambda: _item(slug))
+
+
+def _item(slug: str) -> Response:
     shown = article_page.public_article(slug)
-    etag = shown.fingerprint(extra=(current_app.config["SITE_URL"], _API_VERSION))
-    return _conditional(etag, shown.last_modified, lambda: article_payload(shown))
+    return _with_last_modified(_json(article_payload(shown)), shown.last_modified)
 
 
 @bp.get("/openapi.json")

@@ -24,6 +24,23 @@ def publish_if_due(article: Article) -> bool:
     return True
 
 
+def publish_when_due(published) -> bool:
+    """Before a cached page is served (page_cache.Published): publish the article's
+    schedule, or with a list every schedule, whose time has come. True: published
+    (or another request did), the version is to be read again."""
+    now = utcnow()
+    if published.article_id is not None:
+        if not publication.is_due(published, now):
+            return False
+        _publish((published.article_id, published.scheduled_revision_id,
+                  published.publish_at), now)
+        return True
+    if published.publish_at is None or published.publish_at > now:
+        return False
+    publish_due_now()
+    return True
+
+
 def publish_due_now() -> int:
     """Publish every schedule whose time has come (one query when none has),
     before a list is read; returns how many this request published."""

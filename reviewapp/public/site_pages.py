@@ -6,6 +6,7 @@ import hashlib
 from flask import current_app
 from sqlalchemy import select
 
+from reviewapp import publication_versions
 from reviewapp.accounts.models import User
 from reviewapp.accounts.permissions import has_role
 from reviewapp.articles.review_dates import review_interval_days
@@ -79,4 +80,5 @@ def update_site_page(slug: str, actor: User, body: str, token: str) -> SitePage:
     db.session.flush()
     record("site_page.updated", actor=actor, object_type="site_page", object_id=page.id,
            details={"slug": slug, "before": before, "after": body})
+    publication_versions.bump(publication_versions.SITE)
     return page

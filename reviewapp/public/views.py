@@ -7,13 +7,15 @@ from datetime import date, datetime
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from reviewapp import security
 from reviewapp.accounts.access import role_required
 from reviewapp.errors import InvalidInput, StaleVersion
-from reviewapp.extensions import db
+from reviewapp.extensions import csrf, db
 from reviewapp.public import (
     article_page,
     audience_choice,
     listing,
+    page_cache,
     people,
     publish_on_read,
     site_pages,
@@ -34,8 +36,25 @@ def long_date(moment: date | datetime | None) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
+def _variant(name: str) -> str:
+    """A page's variant: its name and its query (order kept, so ?a&b and ?b&a differ
+    only in their cache entries, never in what they show)."""
+    return f"{name}?{request.query_string.decode('latin-1')}"
+
+
+def _cached(name: str, published_of, render):
+    """A site-wide page from the cache for a reader without a session."""
+    if not page_cache.shareable():
+        return render()
+    return page_cache.serve(_variant(name), published_of(), render)
+
+
 @bp.route("/articles")
 def index():
+    return _cached("index", lambda: page_cache.site_published(lists=True), _index)
+
+
+def _index():
     query, tag = request.args.get("q", ""), request.args.get("tag", "")
     publish_on_read.publish_due_now()  # scheduled publishing: the list agrees with the page
     try:
@@ -66,11 +85,26 @@ def _article_page(slug: str, form: ReaderReportForm | None = None, status: int =
 
 @bp.route("/articles/<slug>")
 def article(slug: str):
-    return _article_page(slug)
+    """The article for a reader without a session from the page cache, in the
+    audience they chose (a choice made in the URL sets their cookie: private)."""
+    if not page_cache.shareable():
+        return _article_page(slug)
+    published = page_cache.article_published(slug, reader_questions.commissioned_scopes)
+    if published is None:
+        return _article_page(slug)  # its "no such article"
+    choice = audience_choice.request_choice()
+    variant = f"article:{published.article_id}:{choice.audience.key if choice.audience else ''}"
+    response = page_cache.serve(variant, published, lambda: _article_page(slug),
+                                vary_cookie=True)
+    if choice.from_url or choice.forget_cookie:
+        page_cache.private(response)
+    return audience_choice.remember_choice(response, choice)
 
 
 @bp.route("/articles/<slug>/report", methods=["POST"])
+@csrf.exempt  # the page is shared by every reader: the form's origin is checked instead
 def report(slug: str):
+    security.refuse_cross_site_form()
     form = ReaderReportForm()
     if not form.validate_on_submit():
         db.session.rollback()
@@ -89,14 +123,17 @@ def report(slug: str):
 @bp.route("/board")
 def board():
     """The Medical Advisory Board: who reviews the articles, with their credentials."""
-    return render_template("public/board.html", members=people.board_members())
+    return _cached("board", page_cache.site_published,
+                   lambda: render_template("public/board.html", members=people.board_members()))
 
 
 @bp.route("/editorial-policy")
 def editorial_policy():
-    page = site_pages.site_page(site_pages.POLICY_SLUG)
-    return render_template("public/policy.html", policy=site_pages.policy_settings(),
-                           page=page)
+    # Signed in, admins see "Edit": only readers without a session share the page.
+    return _cached("policy", page_cache.site_published,
+                   lambda: render_template("public/policy.html",
+                                           policy=site_pages.policy_settings(),
+                                           page=site_pages.site_page(site_pages.POLICY_SLUG)))
 
 
 @bp.route("/editorial-policy/edit", methods=["GET", "POST"])

@@ -28,6 +28,9 @@ def _limit(setting: str, what: str):
 
 
 class AskQuestionForm(BaseForm):
+    class Meta:  # no session token: the page is shared (security.refuse_cross_site_form)
+        csrf = False
+
     question = TextAreaField(
         "Your question", filters=[_strip],
         validators=[DataRequired("Write your question."),

@@ -1,6 +1,8 @@
 """What the reader-question parts of pages show: the form and "Readers also
 asked" under a public article, and the editors' inbox."""
 
+from sqlalchemy import String, cast, literal, select
+
 from reviewapp.questions import services
 from reviewapp.questions.forms import (
     PRIVACY_NOTE,
@@ -9,7 +11,18 @@ from reviewapp.questions.forms import (
     CommissionForm,
     DismissQuestionForm,
 )
-from reviewapp.questions.models import OPEN
+from reviewapp.questions.models import COMMISSIONED, OPEN, ReaderQuestion
+
+
+def commissioned_scopes(article_id):
+    """The publication scopes of the articles commissioned from questions asked
+    under an article (a SELECT correlated with `article_id`): its "Readers also
+    asked" changes when one of them is first approved (public/page_cache.py)."""
+    return (select(literal("article:")
+                   + cast(ReaderQuestion.commissioned_article_id, String))
+            .where(ReaderQuestion.article_id == article_id,
+                   ReaderQuestion.status == COMMISSIONED,
+                   ReaderQuestion.commissioned_article_id.is_not(None)))
 
 
 def article_part(shown, form: AskQuestionForm | None = None, error: str | None = None) -> dict:

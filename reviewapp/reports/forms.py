@@ -21,6 +21,9 @@ def _strip(value):
 
 
 class ReaderReportForm(BaseForm):
+    class Meta:  # no session token: the page is shared (security.refuse_cross_site_form)
+        csrf = False
+
     message = TextAreaField(
         "What is wrong?", filters=[_strip],
         validators=[DataRequired("Describe the problem."), _report_length],

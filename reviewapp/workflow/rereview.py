@@ -13,6 +13,7 @@ from reviewapp.citations.retractions import ImportResult, read_retractions
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.lifecycle.states import APPROVED
+from reviewapp.publication_versions import SITE, bump
 
 
 def import_retractions(binary: io.BufferedIOBase, actor=None,
@@ -21,6 +22,10 @@ def import_retractions(binary: io.BufferedIOBase, actor=None,
     articles citing a work whose notice is new or changed, and record both."""
     result, flag_dois, flag_pmids = read_retractions(binary, progress)
     result.flagged_articles = flag_citing_articles(flag_dois, flag_pmids, actor)
+    if result.added or result.updated:
+        # A notice shows on the page of every article citing the work: the site's
+        # pages are outdated (an import is daily at most; precision is not worth it).
+        bump(SITE)
     record("retractions.imported", actor=actor, object_type="retraction",
            details={"rows": result.rows, "added": result.added, "updated": result.updated,
                     "unchanged": result.unchanged, "skipped": result.skipped,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import select
 
+from reviewapp import publication_versions
 from reviewapp.accounts.models import User
 from reviewapp.articles import publication
 from reviewapp.articles.change_notes import updates_approved
@@ -143,6 +144,10 @@ def _finish(change: Change) -> None:
         _send(mail, change)
     if change.event.completes_approval and article.state in (UNDER_REVIEW, APPROVED):
         _approve_if_rule_holds(change)
+    # Readers see the state (the tracker, "an update is being reviewed") and, at an
+    # approval, the new text in the article's page, its tags' related lists and the lists.
+    publication_versions.bump(*publication_versions.article_scopes(article.id,
+                                                                   article.tag_names))
     db.session.flush()
 
 

@@ -22,6 +22,8 @@ from reviewapp.citations.models import Retraction
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
 from reviewapp.public.citation_links import link_markers
+from reviewapp.public.page_cache import settings_changed
+from reviewapp.publication_versions import SITE, bump
 from reviewapp.workflow import review_commands
 from reviewapp.workflow import services as workflow
 from tests.conftest import PASSWORD
@@ -125,6 +127,7 @@ class Publisher:
         with self.rows() as session:
             session.add(Retraction(record_id=record_id, doi=doi, pmid=pmid, nature=nature,
                                    title="", reason="Misconduct", retraction_date=date))
+            bump(SITE)  # as `retractions import` does (test_page_freshness.py drives it)
             session.commit()
 
     def age(self, slug, days):
@@ -353,8 +356,9 @@ def test_publish_before_approval_shows_submitted_articles_with_the_caution(
     assert "Unsubmitted edit" not in page and "Not yet submitted" not in page
     assert "Reviewed by Not reviewed yet" in text_of(page)
     assert "Next review due" not in page and "Last updated" not in page
-    # Switched off again: 404.
+    # Switched off again (and the app restarted, as for any setting): 404.
     app.config["PUBLISH_BEFORE_APPROVAL"] = False
+    settings_changed(app)
     assert client.get(f"/articles/{slug}").status_code == 404
 
 

@@ -2,7 +2,6 @@
 message, optional validated email, length and per-IP rate limits), the audit
 event, the editors' inbox, resolving a report, and a re-review started from one."""
 
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -24,16 +23,17 @@ def report(client, slug, message="Reference 2 is outdated.", email="", **kwargs)
                        **kwargs)
 
 
-def token_of(page: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+SAME_SITE = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
 
 
 def post_from_the_page(client, slug, message, email=""):
-    """As a browser does: the article page first, then the form with its token."""
-    page = client.get(f"/articles/{slug}").get_data(as_text=True)
-    return client.post(f"/articles/{slug}/report", csrf=False,
-                       data={"message": message, "email": email,
-                             "csrf_token": token_of(page)})
+    """As a browser does: the article page first (one copy for every reader: no
+    session, no token), then the form, saying where it was sent from."""
+    page = client.get(f"/articles/{slug}")
+    assert "csrf_token" not in page.get_data(as_text=True)
+    assert "Set-Cookie" not in page.headers and page.headers["Cache-Control"].startswith("public")
+    return client.post(f"/articles/{slug}/report", csrf=False, headers=SAME_SITE,
+                       data={"message": message, "email": email})
 
 
 def reports(rows) -> list[ReaderReport]:
@@ -71,11 +71,21 @@ def test_a_reader_reports_a_problem_without_logging_in(app, client, publisher, r
         assert "newer trials" not in event.canonical  # the reader's text stays in the report
 
 
-def test_the_report_form_needs_its_csrf_token(client, publisher, rows):
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "cross-site", "Origin": "https://elsewhere.example"},
+    {"Sec-Fetch-Site": "same-site", "Origin": "https://cdn.localhost"},
+    {"Origin": "https://elsewhere.example"}, {"Origin": "null"}],
+    ids=["cross-site", "same-site", "other origin", "opaque origin"])
+def test_a_report_another_site_sent_is_refused(client, publisher, rows, headers):
+    """The form has no session token (its page is shared): the browser's word on
+    where the post came from decides, and a refusal stores nothing."""
     slug = publisher.approved()
-    response = report(client, slug, csrf=False)
-    assert response.status_code == 400
+    response = report(client, slug, csrf=False, headers=headers)
+    assert response.status_code == 403
+    assert "can only be sent from its page on this site" in response.get_data(as_text=True)
     assert reports(rows) == []
+    assert report(client, slug, csrf=False, headers=SAME_SITE).status_code == 302
+    assert len(reports(rows)) == 1
 
 
 @pytest.mark.parametrize(("message", "email", "error"), [

@@ -19,7 +19,7 @@ from reviewapp.accounts.services import create_user
 from reviewapp.articles.models import Article
 from reviewapp.articles.services import DraftContent, create_article, save_draft
 from reviewapp.db import utcnow
-from reviewapp.extensions import db
+from reviewapp.extensions import cache, db
 from reviewapp.reviews.models import Assignment
 from reviewapp.workflow import review_commands
 from reviewapp.workflow import services as workflow
@@ -29,10 +29,14 @@ FEW, MANY = 5, 50
 COUNTS: dict[str, dict[int, int]] = {}  # page -> rows -> statements, printed at the end
 
 
-def statements_during(app, client, url) -> tuple[list[str], str]:
-    """The SQL statements the app's engine executes while serving GET url."""
+def statements_during(app, client, url, *, cached: bool = False,
+                      status: int = 200, headers=None) -> tuple[list[str], str]:
+    """The SQL statements the app's engine executes while serving GET url: the page
+    made anew (the public page cache emptied first), or with `cached` as it is kept."""
     with app.app_context():
         engine = db.engine
+        if not cached:
+            cache.clear()
     seen = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
@@ -40,11 +44,11 @@ def statements_during(app, client, url) -> tuple[list[str], str]:
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        response = client.get(url)
+        response = client.get(url, headers=headers)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     page = response.get_data(as_text=True)
-    assert response.status_code == 200, page
+    assert response.status_code == status, page
     return [s for s in seen if not s.lstrip().upper().startswith("BEGIN")], page
 
 

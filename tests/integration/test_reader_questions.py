@@ -124,10 +124,18 @@ def test_invalid_questions_are_refused_and_store_nothing(app, client, publisher,
     assert "reader_question.asked" not in audit_actions(app)
 
 
-def test_the_form_needs_its_csrf_token(client, publisher, rows):
+def test_a_question_another_site_sent_is_refused(client, publisher, rows):
+    """No session token (the page is shared by every reader): a post the browser
+    says came from another site is refused, and nothing is stored."""
     slug = publisher.approved()
-    assert ask(client, slug, csrf=False).status_code == 400
+    refused = ask(client, slug, csrf=False, headers={"Sec-Fetch-Site": "cross-site"})
+    assert refused.status_code == 403
+    assert ask(client, slug, csrf=False, headers={"Origin": "https://elsewhere.example"}
+               ).status_code == 403
     assert questions(rows) == []
+    assert ask(client, slug, csrf=False, headers={"Sec-Fetch-Site": "same-origin"}
+               ).status_code == 302
+    assert len(questions(rows)) == 1
 
 
 def test_a_filled_honeypot_looks_like_success_but_stores_nothing(app, client, publisher, rows):
