@@ -21,19 +21,21 @@ def refuse_cross_site_form() -> None:
     is one copy shared by every reader (public/page_cache.py). A post another site
     made a browser send is refused instead, by what the browser says of it:
     Sec-Fetch-Site when sent (every current browser), else Origin."""
-    from flask import abort, current_app, request
+    from flask import current_app, request
+
+    from reviewapp.errors import PermissionDenied
 
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:
         if fetch_site not in ("same-origin", "none"):
-            abort(403, CROSS_SITE_FORM)
+            raise PermissionDenied(CROSS_SITE_FORM)
         return
     origin = request.headers.get("Origin")
     if origin is None:
         return  # not a browser's cross-site form (browsers send Origin with every POST)
     ours = {request.host_url.rstrip("/"), _origin(current_app.config["SITE_URL"])}
     if origin not in ours:
-        abort(403, CROSS_SITE_FORM)
+        raise PermissionDenied(CROSS_SITE_FORM)
 
 
 def _origin(url: str) -> str:
