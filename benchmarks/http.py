@@ -39,7 +39,12 @@ ROUNDS = int(os.environ.get("HTTP_ROUNDS", "3"))
 CONNECTIONS = int(os.environ.get("HTTP_CONNECTIONS", "4"))
 WORKERS = 2
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"public article": 0.35, "API item": 0.50}
+# Issue 19's targets, as shares of the bare route's requests/s in the same run.
+TARGETS = {"public article": 0.50, "API item": 0.50, "public article, If-None-Match (304)": 0.80,
+           "API item, If-None-Match (304)": 0.80}
+IN_PROCESS_REQUESTS = 2_000
+IN_PROCESS_TARGET = 3.0  # public article p50 at most 3x the bare route's, in-process
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def bench_app():
@@ -76,12 +81,15 @@ def _get(url: str, headers=None) -> tuple[int, dict]:
 
 
 class Server:
-    def __init__(self, database_url: str, log: Path):
+    def __init__(self, database_url: str, log: Path, redis_url: str | None = None):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log.open("wb")
         env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench",
                "SIGNING_KEY": new_private_key_text()}
+        if redis_url:  # the shared cache; a prefix of this run's own
+            env.update(CACHE_REDIS_URL=redis_url,
+                       REVIEWAPP_CACHE_KEY_PREFIX=f"bench-{os.getpid()}-{self.port}:")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind",
              f"127.0.0.1:{self.port}", "--no-control-socket", "--error-logfile", "-",
@@ -169,18 +177,20 @@ def _slug(database_url: str) -> str:
         engine.dispose()
 
 
-def run(label: str, database_url: str, load) -> None:
+def run(label: str, database_url: str, load, redis_url: str | None = None) -> None:
     prepare(database_url, *SIZES["S"])
     slug = _slug(database_url)
-    server = Server(database_url, BENCH_DIR / f"gunicorn-{label.lower()}.log")
+    server = Server(database_url, BENCH_DIR / f"gunicorn-{label.lower().replace(' ', '-')}.log",
+                    redis_url)
     try:
-        api = f"{server.url}/api/v1/articles/{slug}"
-        status, headers = _get(api)
-        etag = headers.get("ETag")
+        api, page = f"{server.url}/api/v1/articles/{slug}", f"{server.url}/articles/{slug}"
+        api_etag, page_etag = _get(api)[1].get("ETag"), _get(page)[1].get("ETag")
         routes = [("bare route", server.url + "/bench/bare", {}, 200),
-                  ("public article", f"{server.url}/articles/{slug}", {}, 200),
+                  ("public article", page, {}, 200),
+                  ("public article, If-None-Match (304)", page, {"If-None-Match": page_etag},
+                   304),
                   ("API item", api, {}, 200),
-                  ("API item, If-None-Match (304)", api, {"If-None-Match": etag}, 304)]
+                  ("API item, If-None-Match (304)", api, {"If-None-Match": api_etag}, 304)]
         for name, url, extra, expected in routes:
             got = _get(url, extra)[0]
             if got != expected:
@@ -220,10 +230,44 @@ def main() -> None:
           f"{client}; median of {ROUNDS} runs of {SECONDS} s per route.\n")
     print("| route | database | requests/s | p50 ms | of bare route | target |")
     print("|---|---|---|---|---|---|")
-    run("SQLite", f"sqlite:///{BENCH_DIR}/bench_s.sqlite3", load)
+    sqlite_url = f"sqlite:///{BENCH_DIR}/bench_s.sqlite3"
     postgres = os.environ.get("BENCH_DATABASE_URL")
-    if postgres:
-        run("PostgreSQL", f"{postgres}_s", load)
+    databases = [("SQLite", sqlite_url)] + ([("PostgreSQL", f"{postgres}_s")] if postgres else [])
+    for label, url in databases:
+        run(label, url, load)
+        run(f"{label} + Redis", url, load, REDIS_URL)
+    print("\nIn-process (Flask's test client, no server), the cached public article against "
+          f"the bare route, {IN_PROCESS_REQUESTS:,} requests each after a warm-up:\n")
+    print("| database | bare route p50 ms | public article p50 ms | ratio | target |")
+    print("|---|---|---|---|---|")
+    for label, url in databases:
+        in_process(label, url)
+
+
+def in_process(label: str, database_url: str) -> None:
+    """p50 of the cached public article and of the bare route, in one process."""
+    os.environ.update(DATABASE_URL=database_url, SECRET_KEY="bench",
+                      SIGNING_KEY=new_private_key_text())
+    try:
+        app = bench_app()
+    finally:
+        for name in ("DATABASE_URL", "SECRET_KEY", "SIGNING_KEY"):
+            os.environ.pop(name)
+    client = app.test_client()
+    slug = _slug(database_url)
+    p50 = {}
+    for name, url in (("bare", "/bench/bare"), ("article", f"/articles/{slug}")):
+        assert client.get(url).status_code == 200
+        times = []
+        for _ in range(IN_PROCESS_REQUESTS):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        p50[name] = statistics.median(times)
+    ratio = p50["article"] / p50["bare"]
+    verdict = "met" if ratio <= IN_PROCESS_TARGET else "**missed**"
+    print(f"| {label} | {p50['bare']:.2f} | {p50['article']:.2f} | {ratio:.1f}× | "
+          f"≤ {IN_PROCESS_TARGET:.0f}×: {verdict} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ CDN headers: Cache-Control with max-age and stale-while-revalidate, and a
 Surrogate-Key naming the article, its tags and "site", so that a proxy can purge
 exactly the pages a change touches (docs/caching.md)."""
 
+import functools
 import hashlib
 import logging
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response, current_app, make_response, request, session
-from sqlalchemy import Select, String, cast, func, literal, or_, select
+from sqlalchemy import Select, String, bindparam, cast, func, literal, or_, select
 
 from reviewapp import publication_versions as versions
 from reviewapp.articles.models import Article, ArticleTag
@@ -73,17 +74,7 @@ def article_version(slug: str, extra_scopes=None) -> Published | None:
     """The article's version: the greatest of the site's, its own, its tags' (the
     related lists) and `extra_scopes(Article.id)`'s (a correlated SELECT of scope
     names, e.g. the articles its "Readers also asked" links to); None: no such slug."""
-    tags = (select(literal("tag:") + ArticleTag.name)
-            .where(ArticleTag.article_id == Article.id))
-    scopes = [versions.SITE, literal("article:") + cast(Article.id, String), tags]
-    if extra_scopes is not None:
-        scopes.append(extra_scopes(Article.id))
-    tag_names = (select(func.aggregate_strings(ArticleTag.name, "\n"))
-                 .where(ArticleTag.article_id == Article.id).scalar_subquery())
-    row = db.session.execute(
-        select(Article.id, Article.publish_at, Article.scheduled_revision_id,
-               _greatest(scopes), tag_names)
-        .where(Article.slug == slug[:120])).first()
+    row = db.session.execute(_article_statement(extra_scopes), {"slug": slug[:120]}).first()
     if row is None:
         return None
     article_id, publish_at, scheduled, version, names = row
@@ -91,6 +82,21 @@ def article_version(slug: str, extra_scopes=None) -> Published | None:
             *(f"tag-{quote(name, safe='')}" for name in sorted((names or "").split("\n"))
               if name), "site")
     return Published(version, keys, article_id, publish_at, scheduled)
+
+
+@functools.cache
+def _article_statement(extra_scopes) -> Select:
+    """Built once per process: building it costs more than running it."""
+    tags = (select(literal("tag:") + ArticleTag.name)
+            .where(ArticleTag.article_id == Article.id).correlate(Article))
+    scopes = [versions.SITE, literal("article:") + cast(Article.id, String), tags]
+    if extra_scopes is not None:  # two levels down: correlated by name
+        scopes.append(extra_scopes(Article.id).correlate(Article))
+    tag_names = (select(func.aggregate_strings(ArticleTag.name, "\n"))
+                 .where(ArticleTag.article_id == Article.id).scalar_subquery())
+    return (select(Article.id, Article.publish_at, Article.scheduled_revision_id,
+                   _greatest(scopes), tag_names)
+            .where(Article.slug == bindparam("slug")))
 
 
 def site_published(*, lists: bool = False) -> Published:
@@ -105,14 +111,19 @@ def site_version(*, lists: bool = False) -> Published:
     """The version of a page made of site-wide parts (the board, the policy), or
     with `lists` of the index and the API list; publish_at: the earliest schedule
     (publish-on-read before a list is served)."""
-    scopes = [versions.SITE, versions.LIST] if lists else [versions.SITE]
-    earliest = (select(func.min(Article.publish_at)).scalar_subquery() if lists
-                else literal(None))
-    version, publish_at = db.session.execute(select(_greatest(scopes), earliest)).one()
+    version, publish_at = db.session.execute(_site_statement(lists)).one()
     return Published(version, ("site", "list") if lists else ("site",), publish_at=publish_at)
 
 
 # -- who may share a response ---------------------------------------------------------------
+
+@functools.cache
+def _site_statement(lists: bool) -> Select:
+    scopes = [versions.SITE, versions.LIST] if lists else [versions.SITE]
+    earliest = (select(func.min(Article.publish_at)).scalar_subquery() if lists
+                else literal(None))
+    return select(_greatest(scopes), earliest)
+
 
 def shareable() -> bool:
     """A reader without a session: nobody signed in, no message waiting (a
