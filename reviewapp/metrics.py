@@ -36,6 +36,11 @@ LATENCY = Histogram("reviewapp_http_request_duration_seconds", "Time from the re
                     ["endpoint", "method"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 
+# The public pages' cache (public/page_cache.py): how each shared response was made.
+PAGE_CACHE = Counter("reviewapp_page_cache_answers", "Responses readers share, by how the "
+                     "page cache answered: not_modified (304 from the publication version), "
+                     "hit (a kept copy) or miss (rendered, then kept).", ["answer"])
+
 
 def register_metrics(app) -> None:
     from reviewapp.app import ConfigurationError

@@ -30,6 +30,7 @@ from sqlalchemy import Select, String, bindparam, cast, func, literal, or_, sele
 from reviewapp import publication_versions as versions
 from reviewapp.articles.models import Article, ArticleTag
 from reviewapp.extensions import cache, db
+from reviewapp.metrics import PAGE_CACHE
 from reviewapp.public import publish_on_read
 
 log = logging.getLogger(__name__)
@@ -178,9 +179,11 @@ def serve(variant: str, published: Published, render: Callable[[], object], *,
     else the cached body, else render() (kept only when it answered 200)."""
     etag = etag_of(variant, published)
     if request.if_none_match and request.if_none_match.contains_weak(etag):
+        PAGE_CACHE.labels("not_modified").inc()
         return _public(Response(status=304), etag, published, vary_cookie)
     key = f"page:{etag}"
     entry = _cache_get(key)
+    PAGE_CACHE.labels("miss" if entry is None else "hit").inc()
     if entry is None:
         rendered = make_response(render())
         if rendered.status_code != 200:

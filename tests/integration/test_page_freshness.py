@@ -13,6 +13,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from reviewapp import create_app
@@ -283,14 +284,23 @@ def test_the_provenance_of_a_cached_page_still_verifies(app, publisher):
 
 # -- what a CDN or a reverse proxy is told -------------------------------------------------------
 
+def cache_answers(answer: str) -> float:
+    return REGISTRY.get_sample_value("reviewapp_page_cache_answers_total",
+                                     {"answer": answer}) or 0
+
+
 def test_a_matching_etag_is_answered_304_from_the_version_alone(app, publisher):
     slug = publisher.approved(tags=("pain medicine", "back care"))
     reader = app.test_client()
+    answers = {a: cache_answers(a) for a in ("miss", "hit", "not_modified")}
     for url in views(slug).values():
         first = reader.get(url)
         statements, body = statements_during(app, reader, url, cached=True, status=304,
                                              headers={"If-None-Match": first.headers["ETag"]})
         assert len(statements) == 1 and body == "", url
+    # /metrics counts how the cache answered: each view rendered once, then a 304.
+    for answer, count in (("miss", 7), ("hit", 0), ("not_modified", 7)):
+        assert cache_answers(answer) - answers[answer] == count, answer
     page = reader.get(f"/articles/{slug}", headers={"If-None-Match": first.headers["ETag"]})
     response = reader.get(f"/articles/{slug}")
     assert response.headers["Cache-Control"] == "public, max-age=60, stale-while-revalidate=60"
