@@ -157,7 +157,7 @@ API_MAX_PAGE_SIZE = 100
 CACHE_REDIS_URL = None
 CACHE_KEY_PREFIX = "reviewapp:"
 PAGE_CACHE_SECONDS = 86_400
-PAGE_CACHE_ENTRIES = 2_000
+PAGE_CACHE_ENTRIES = 500
 # What readers' responses tell a CDN or reverse proxy: keep a page this many seconds,
 # then serve it stale this many more while asking again (If-None-Match: 304 when
 # nothing changed). A purge by Surrogate-Key makes a change visible at once.
