@@ -158,9 +158,10 @@ CACHE_REDIS_URL = None
 CACHE_KEY_PREFIX = "reviewapp:"
 PAGE_CACHE_SECONDS = 86_400
 PAGE_CACHE_ENTRIES = 500
-# What readers' responses tell a CDN or reverse proxy: keep a page this many seconds,
-# then serve it stale this many more while asking again (If-None-Match: 304 when
-# nothing changed). A purge by Surrogate-Key makes a change visible at once.
+# What readers' responses tell a CDN or reverse proxy (s-maxage, CDN-Cache-Control,
+# Surrogate-Control): keep a page this many seconds, then serve it stale this many more
+# while asking again (If-None-Match: 304 when nothing changed). Browsers always ask
+# again. A purge by Surrogate-Key makes a change visible at once.
 PUBLIC_MAX_AGE = 60
 PUBLIC_STALE_WHILE_REVALIDATE = 60
 

@@ -11,7 +11,9 @@ outdated is ever served, and old entries are simply never asked for again.
 
 What readers may share: a request without a session (no one signed in, no
 message waiting); every other request is rendered as before and kept private.
-CDN headers: Cache-Control with max-age and stale-while-revalidate, and a
+CDN headers: Cache-Control that makes browsers revalidate at every visit and
+shared caches keep a page s-maxage seconds, CDN-Cache-Control and
+Surrogate-Control with max-age and stale-while-revalidate for CDNs, and a
 Surrogate-Key naming the article, its tags and "site", so that a proxy can purge
 exactly the pages a change touches (docs/caching.md)."""
 
@@ -205,9 +207,16 @@ def _public(response: Response, etag: str, published: Published,
             vary_cookie: bool) -> Response:
     config = current_app.config
     response.set_etag(etag)
-    response.headers["Cache-Control"] = (
-        f"public, max-age={config['PUBLIC_MAX_AGE']}, "
-        f"stale-while-revalidate={config['PUBLIC_STALE_WHILE_REVALIDATE']}")
+    # A reader's browser asks again at every visit (a 304 from the version when nothing
+    # changed): a stored copy would show an approval's change late. Shared caches (a
+    # CDN, nginx) keep it a short while, serve it stale while asking again, and are
+    # purged by Surrogate-Key; the targeted fields (RFC 9213) are theirs alone.
+    shared = (f"max-age={config['PUBLIC_MAX_AGE']}, "
+              f"stale-while-revalidate={config['PUBLIC_STALE_WHILE_REVALIDATE']}")
+    response.headers["Cache-Control"] = (f"public, max-age=0, must-revalidate, "
+                                         f"s-maxage={config['PUBLIC_MAX_AGE']}")
+    response.headers["CDN-Cache-Control"] = shared
+    response.headers["Surrogate-Control"] = shared
     response.headers["Surrogate-Key"] = " ".join(published.surrogate_keys)
     if vary_cookie:  # the reader's audience is a cookie (audience_choice.py)
         response.vary.add("Cookie")

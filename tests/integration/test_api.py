@@ -290,7 +290,7 @@ def test_etag_and_last_modified_give_304_without_rendering(app, client, api, pub
     etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
     # The publication version, the build, the variant (public/page_cache.py).
     assert re.fullmatch(r'"[0-9a-f]+-[0-9a-f]{12}-[0-9a-f]{12}"', etag)
-    assert first.headers["Cache-Control"] == "public, max-age=60, stale-while-revalidate=60"
+    assert first.headers["Cache-Control"] == "public, max-age=0, must-revalidate, s-maxage=60"
     assert api(url, template).headers["ETag"] == etag  # stable
 
     def no_rendering(*args, **kwargs):
