@@ -14,6 +14,7 @@ from reviewapp.accounts.models import User
 from reviewapp.articles.models import Article, AudienceVersion, Revision
 from reviewapp.audit.chain import format_time
 from reviewapp.audit.models import AuditEvent
+from reviewapp.extensions import cache
 from reviewapp.provenance_check import api_content_hash, check_provenance
 from reviewapp.site_keys import canonical_json, new_private_key_text, site_keys
 from tests.integration.test_public_pages import Publisher
@@ -103,6 +104,8 @@ def test_audience_versions_are_part_of_the_signed_content(app, client, rows, pub
                                     title="Ibuprofen", key_points="- Take it with food",
                                     body="Ibuprofen eases back pain [1]."))
         session.commit()
+    with app.app_context():  # made behind the app's back: served once rendered anew
+        cache.clear()
     # A version added behind the reviewers' backs: the page's content no longer hashes to
     # what they signed, and the checker says so.
     changed = _manifest(client, slug)
