@@ -19,6 +19,7 @@ exactly the pages a change touches (docs/caching.md)."""
 
 import functools
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,10 +38,12 @@ from reviewapp.public import publish_on_read
 
 log = logging.getLogger(__name__)
 
-# Settings that are secrets: not hashed into the build (the site key counts by its id).
-_SECRET_SETTINGS = ("SECRET_KEY", "SIGNING_KEY", "SIGNING_KEYS_RETIRED", "AUDIT_HMAC_KEY",
-                    "SMTP_PASSWORD", "MAIL_PASSWORD", "CACHE_REDIS_URL",
-                    "SQLALCHEMY_DATABASE_URI", "DATABASE_URL", "MIGRATION_DATABASE_URL")
+# Settings not hashed into the build: secrets (the site key counts by its id), and
+# what differs between instances of one site by design (each has its own folder).
+_NOT_HASHED = ("SECRET_KEY", "SIGNING_KEY", "SIGNING_KEYS_RETIRED", "AUDIT_HMAC_KEY",
+               "SMTP_PASSWORD", "MAIL_PASSWORD", "CACHE_REDIS_URL",
+               "SQLALCHEMY_DATABASE_URI", "DATABASE_URL", "MIGRATION_DATABASE_URL",
+               "INSTANCE_PATH")
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,8 @@ def build_fingerprint() -> str:
                 digest.update(str(path.relative_to(package)).encode())
                 digest.update(path.read_bytes())
         for name in sorted(app.config):
-            if name not in _SECRET_SETTINGS:
-                digest.update(f"{name}={app.config[name]!r}\n".encode())
+            if name not in _NOT_HASHED:
+                digest.update(f"{name}={_stable(app.config[name])}\n".encode())
         digest.update(app.extensions["site_keys"].kid.encode())
         found = app.extensions["page_cache_build"] = digest.hexdigest()[:12]
     return found
@@ -168,6 +171,12 @@ def settings_changed(app) -> None:
     """Settings are read when the app starts; a test that changes one on a running
     app says so here (the next request computes the build again)."""
     app.extensions.pop("page_cache_build", None)
+
+
+def _stable(value) -> str:
+    """A setting as text that is the same in every process (a set's order is not)."""
+    return json.dumps(value, sort_keys=True, default=lambda o: sorted(map(repr, o))
+                      if isinstance(o, set | frozenset) else repr(o))
 
 
 def etag_of(variant: str, published: Published) -> str:
