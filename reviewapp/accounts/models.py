@@ -85,6 +85,12 @@ class User(UserMixin, Base):
         return f"<User {self.id} {self.email}>"
 
 
+def listed_user(path):
+    """Load a joined user for a list or a page that shows who: the roles only if
+    asked (User.roles is otherwise loaded with every user, one more query per list)."""
+    return path.lazyload(User.roles)
+
+
 class UserRole(Base):
     __tablename__ = "user_role"
     __table_args__ = (

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import joinedload, load_only
 
-from reviewapp.accounts.models import User
+from reviewapp.accounts.models import User, listed_user
 from reviewapp.articles.models import Article, Revision, listed_revision
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
@@ -128,7 +128,8 @@ def needing_decision(limit: int | None = None) -> list[tuple[ReviewRound, int]]:
     statement = (select(ReviewRound, asked).where(text(DECISION_NEEDED))
                  .options(listed_revision(joinedload(ReviewRound.article)
                                           .joinedload(Article.current_revision)),
-                          joinedload(ReviewRound.article).joinedload(Article.author),
+                          listed_user(joinedload(ReviewRound.article)
+                                      .joinedload(Article.author)),
                           load_only(ReviewRound.id, ReviewRound.article_id,
                                     ReviewRound.number, ReviewRound.decision_needed_at))
                  .order_by(ReviewRound.decision_needed_at, ReviewRound.id))

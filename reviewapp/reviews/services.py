@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from reviewapp.accounts.models import User, UserRole, UserSpecialty
+from reviewapp.accounts.models import User, UserRole, UserSpecialty, listed_user
 from reviewapp.articles.models import Article, Revision, listed_revision
 from reviewapp.extensions import db
 from reviewapp.reviews.models import ACCEPTED, COMPLETED, INVITED, Assignment, Review
@@ -45,7 +45,7 @@ def suggest_reviewers(article: Article, find: str = "") -> list[tuple[User, int,
 def reviews_of(article_id: int) -> list[Review]:
     return list(db.session.scalars(
         select(Review).where(Review.article_id == article_id)
-        .options(joinedload(Review.reviewer), joinedload(Review.signature),
+        .options(listed_user(joinedload(Review.reviewer)), joinedload(Review.signature),
                  joinedload(Review.revision))
         .order_by(Review.created_at, Review.id)))
 
@@ -53,7 +53,8 @@ def reviews_of(article_id: int) -> list[Review]:
 def assignments_of(article_id: int) -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).where(Assignment.article_id == article_id)
-        .options(joinedload(Assignment.reviewer)).order_by(Assignment.invited_at)))
+        .options(listed_user(joinedload(Assignment.reviewer)))
+        .order_by(Assignment.invited_at)))
 
 
 def listed_assignments(*conditions, order_by) -> list[Assignment]:
@@ -61,10 +62,10 @@ def listed_assignments(*conditions, order_by) -> list[Assignment]:
     article's author and current revision (title and number, not the body)."""
     return list(db.session.scalars(
         select(Assignment).where(*conditions)
-        .options(joinedload(Assignment.reviewer),
+        .options(listed_user(joinedload(Assignment.reviewer)),
                  listed_revision(joinedload(Assignment.article)
                                  .joinedload(Article.current_revision)),
-                 joinedload(Assignment.article).joinedload(Article.author))
+                 listed_user(joinedload(Assignment.article).joinedload(Article.author)))
         .order_by(*order_by).limit(current_app.config["PAGE_SIZE"])))
 
 

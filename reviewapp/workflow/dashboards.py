@@ -5,6 +5,7 @@ from flask import current_app
 from sqlalchemy import exists, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased, joinedload, load_only
 
+from reviewapp.accounts.models import listed_user
 from reviewapp.articles import publication
 from reviewapp.articles.models import BLOCKED, Article, Revision, listed_revision
 from reviewapp.articles.review_dates import overdue_cutoff, review_interval_days
@@ -56,7 +57,7 @@ def editor_dashboard(sort: str = DEFAULT_SORT) -> dict:
                 .where(Assignment.article_id == Article.id, text(AWAITING_REVIEWER))
                 .correlate(Article).scalar_subquery())
     article_options = (listed_revision(joinedload(Article.current_revision)),
-                       joinedload(Article.author))
+                       listed_user(joinedload(Article.author)))
     in_review = (select(Article, approvals, next_due.label("next_due"))
                  .where(Article.state == UNDER_REVIEW).options(*article_options))
     under_review = db.session.execute(
@@ -173,7 +174,7 @@ def due_for_rereview(limit: int) -> dict:
 
     def listed(statement):
         return statement.options(
-            joinedload(Article.author),
+            listed_user(joinedload(Article.author)),
             load_only(approved.id, approved.number, approved.title, approved.approved_at))
 
     # Flagged ones by the time they were flagged (the partial index on the flagged
