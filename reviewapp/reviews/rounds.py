@@ -76,7 +76,8 @@ def rounds_of(article_id: int) -> list[ReviewRound]:
     who decided: one query whatever their number."""
     return list(db.session.scalars(
         select(ReviewRound).where(ReviewRound.article_id == article_id)
-        .options(joinedload(ReviewRound.decided_by).load_only(User.id, User.display_name),
+        .options(listed_user(joinedload(ReviewRound.decided_by))
+                 .load_only(User.id, User.display_name),
                  joinedload(ReviewRound.revision).load_only(Revision.id, Revision.number))
         .order_by(ReviewRound.number)))
 

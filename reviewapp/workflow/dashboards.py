@@ -17,11 +17,9 @@ from reviewapp.lifecycle.states import APPROVED, SUBMITTED, UNDER_REVIEW
 from reviewapp.reports.models import OPEN, ReaderReport
 from reviewapp.reviews import rounds
 from reviewapp.reviews.models import (
-    ACCEPTED,
     APPROVE,
     AWAITING_REVIEWER,
-    COMPLETED,
-    NO_COMPETING_INTERESTS,
+    DECLARED_INTERESTS,
     Assignment,
     Review,
     ReviewRound,
@@ -137,10 +135,10 @@ def declared_interests() -> list[Assignment]:
 
 
 def _declared_conditions() -> tuple:
-    return (Assignment.article_id.in_(select(Article.id).where(Article.state.in_(IN_PROCESS))),
-            Assignment.state.in_((ACCEPTED, COMPLETED)),
-            Assignment.competing_interests.is_not(None),
-            Assignment.competing_interests != NO_COMPETING_INTERESTS)
+    """Declarations (the partial index of them, newest first) on articles in process."""
+    return (text(DECLARED_INTERESTS),
+            exists().where(Article.id == Assignment.article_id,
+                           Article.state.in_(IN_PROCESS)))
 
 
 # --- Review rounds (issue 14) ----------------------------------------------------------
