@@ -1,5 +1,7 @@
 """Template filters and globals."""
 
+from flask import url_for
+
 from reviewapp.accounts.permissions import has_role
 from reviewapp.articles.summary import article_summary
 from reviewapp.citations import finding_advice
@@ -30,6 +32,20 @@ def register_templating(app):
     app.jinja_env.globals["count_phrase"] = finding_advice.count_phrase
     app.jinja_env.globals["blocking_phrase"] = finding_advice.blocking_phrase
     app.jinja_env.globals["reference_links"] = links_of_text
+    app.jinja_env.globals["id_url"] = id_url
+
+
+# An id no row has, standing for the id in a URL built once (id_url).
+_PLACEHOLDER = 2_147_483_647
+
+
+def id_url(endpoint: str, argument: str):
+    """url_for(endpoint, argument=id) for the many rows of a list at the cost of one:
+    the URL is built once with a placeholder id, which each call replaces (werkzeug
+    builds a URL in some 15 µs; the editor dashboard links some 250 rows)."""
+    built = url_for(endpoint, **{argument: _PLACEHOLDER})
+    head, _, tail = built.rpartition(str(_PLACEHOLDER))
+    return lambda value: f"{head}{int(value)}{tail}"
 
 
 def waiting_for_viewer(article, viewer, facts=None) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 
 from reviewapp.accounts.permissions import ROLES
 from reviewapp.db import Base, UTCDateTime, utcnow
@@ -55,6 +55,10 @@ class User(UserMixin, Base):
     orcid: Mapped[str | None] = mapped_column(String(19))  # bare: 0000-0002-1825-0097
     biography: Mapped[str] = mapped_column(Text, default="", server_default="")
     profile_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Assignments of this user still awaiting them (invited or accepted), kept by
+    # reviews/models.py whenever an assignment row changes, in the same flush:
+    # reviewer suggestions rank the board by it without counting anyone's rows.
+    open_reviews: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin",
@@ -83,6 +87,12 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+def listed_user(path):
+    """Load a joined user for a list or a page that shows who: the roles only if
+    asked (User.roles is otherwise loaded with every user, one more query per list)."""
+    return path.options(lazyload(User.roles))
 
 
 class UserRole(Base):

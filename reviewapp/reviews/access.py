@@ -5,7 +5,7 @@ with them, above both articles and reviews' records."""
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from reviewapp.accounts.models import User
+from reviewapp.accounts.models import User, listed_user
 from reviewapp.accounts.permissions import can_see_all_articles, can_view_article
 from reviewapp.articles.models import Article, Revision
 from reviewapp.articles.services import check_may_edit
@@ -27,7 +27,7 @@ def load_article(article_id: int) -> Article:
     article = db.session.scalar(
         select(Article).where(Article.id == article_id)
         .options(joinedload(Article.current_revision).selectinload(Revision.references),
-                 joinedload(Article.author), selectinload(Article.tags)))
+                 listed_user(joinedload(Article.author)), selectinload(Article.tags)))
     if article is None:
         raise NotFound("There is no such article.")
     return article

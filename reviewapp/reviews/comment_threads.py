@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from reviewapp.accounts.models import User
+from reviewapp.accounts.models import User, listed_user
 from reviewapp.accounts.permissions import can_see_all_articles, has_role
 from reviewapp.articles.models import Article, Revision
 from reviewapp.extensions import db
@@ -79,9 +79,9 @@ def visible_comments(article_id: int, viewer: Viewer) -> list[ReviewComment]:
     """The article's comments this viewer may read, oldest first, each with its
     author and its thread (two queries whatever their number)."""
     statement = (select(ReviewComment).where(ReviewComment.article_id == article_id)
-                 .options(joinedload(ReviewComment.author),
-                          selectinload(ReviewComment.messages)
-                          .joinedload(CommentMessage.author))
+                 .options(listed_user(joinedload(ReviewComment.author)),
+                          listed_user(selectinload(ReviewComment.messages)
+                                      .joinedload(CommentMessage.author)))
                  .order_by(ReviewComment.created_at, ReviewComment.id))
     if viewer.is_author:
         statement = statement.where(ReviewComment.confidential.is_(False))
@@ -108,7 +108,7 @@ def responses_of(article_id: int) -> list[ResponseToReviewers]:
     """The author's general responses, newest revision first."""
     return list(db.session.scalars(
         select(ResponseToReviewers).where(ResponseToReviewers.article_id == article_id)
-        .options(joinedload(ResponseToReviewers.author),
+        .options(listed_user(joinedload(ResponseToReviewers.author)),
                  joinedload(ResponseToReviewers.revision).load_only(Revision.id,
                                                                     Revision.number))
         .order_by(ResponseToReviewers.revision_id.desc())))

@@ -12,10 +12,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    func,
+    inspect,
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from reviewapp.accounts.models import User
 from reviewapp.db import Base, UTCDateTime, utcnow
@@ -28,10 +33,18 @@ OPEN_ASSIGNMENT_STATES = (INVITED, ACCEPTED, COMPLETED)
 # Awaiting the reviewer. Written out as SQL so that a query using these very
 # words can use the partial index below (SQLite matches partial indexes by text).
 AWAITING_REVIEWER = "assignment.state IN ('invited', 'accepted')"
+# Accepted with competing interests declared (not "none"): the editor dashboard's
+# list, walked newest first through the partial index below (text, as above).
+DECLARED_INTERESTS = ("assignment.competing_interests IS NOT NULL"
+                      " AND assignment.competing_interests <> 'none'"
+                      " AND assignment.state IN ('accepted', 'completed')")
 APPROVE, REQUEST_CHANGES = "approve", "request_changes"
 SIGNATURE_MEANING = "I have reviewed this revision for medical accuracy and approve it."
 # Assignment.competing_interests of a reviewer who declared none (else the interests).
 NO_COMPETING_INTERESTS = "none"
+
+
+_DECLARED_BARE = DECLARED_INTERESTS.replace("assignment.", "")
 
 
 def _in(column: str, values) -> str:
@@ -52,6 +65,9 @@ class Assignment(Base):
         Index("ix_assignment_awaiting_due_at", "due_at", "id",
               sqlite_where=text("state IN ('invited', 'accepted')"),
               postgresql_where=text("state IN ('invited', 'accepted')")),
+        # declared competing interests, newest first
+        Index("ix_assignment_declared_responded_at", "responded_at", "id",
+              sqlite_where=text(_DECLARED_BARE), postgresql_where=text(_DECLARED_BARE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +99,54 @@ class Assignment(Base):
 
     def is_overdue(self, now: datetime) -> bool:
         return self.is_open and self.due_at < now
+
+
+# --- A reviewer's open reviews, stored (user.open_reviews) -----------------------------
+# Counted again from the assignment rows, in the same flush, whenever an assignment
+# is added, removed, or changes state or reviewer: whichever command does it (assign,
+# accept, decline, withdraw, review, resubmit, re-review), the stored count is what
+# the rows say. Reviewer suggestions rank the board by it (reviews/services.py).
+
+OPEN_REVIEW_STATES = (INVITED, ACCEPTED)
+
+
+def open_reviews_of(reviewer_id):
+    """The count user.open_reviews stores, as SQL: `reviewer_id` a user id or column."""
+    return (select(func.count()).select_from(Assignment)
+            .where(Assignment.reviewer_id == reviewer_id,
+                   Assignment.state.in_(OPEN_REVIEW_STATES))
+            .scalar_subquery())
+
+
+def recount_open_reviews(connection, reviewer_ids, session=None) -> None:
+    """Store these users' open reviews as their assignment rows hold them now; a
+    user already loaded in `session` gets the stored value too."""
+    users = User.__table__
+    rows = connection.execute(
+        users.update().where(users.c.id.in_(sorted(reviewer_ids)))
+        .values(open_reviews=open_reviews_of(users.c.id))
+        .returning(users.c.id, users.c.open_reviews)).all()
+    for user_id, count in rows if session is not None else ():
+        user = session.identity_map.get(identity_key(User, user_id))
+        if user is not None and "open_reviews" in inspect(user).dict:
+            set_committed_value(user, "open_reviews", count)
+
+
+@event.listens_for(Assignment, "after_insert")
+@event.listens_for(Assignment, "after_delete")
+def _assignment_added_or_removed(mapper, connection, target):
+    recount_open_reviews(connection, {target.reviewer_id}, object_session(target))
+
+
+@event.listens_for(Assignment, "after_update")
+def _assignment_changed(mapper, connection, target):
+    attrs = inspect(target).attrs
+    moved = set()
+    if attrs.state.history.has_changes() or attrs.reviewer_id.history.has_changes():
+        moved.add(target.reviewer_id)
+        moved.update(v for v in attrs.reviewer_id.history.deleted if v is not None)
+    if moved:
+        recount_open_reviews(connection, moved, object_session(target))
 
 
 class Review(Base):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import joinedload, load_only
 
-from reviewapp.accounts.models import User
+from reviewapp.accounts.models import User, listed_user
 from reviewapp.articles.models import Article, Revision, listed_revision
 from reviewapp.db import utcnow
 from reviewapp.extensions import db
@@ -76,7 +76,8 @@ def rounds_of(article_id: int) -> list[ReviewRound]:
     who decided: one query whatever their number."""
     return list(db.session.scalars(
         select(ReviewRound).where(ReviewRound.article_id == article_id)
-        .options(joinedload(ReviewRound.decided_by).load_only(User.id, User.display_name),
+        .options(listed_user(joinedload(ReviewRound.decided_by))
+                 .load_only(User.id, User.display_name),
                  joinedload(ReviewRound.revision).load_only(Revision.id, Revision.number))
         .order_by(ReviewRound.number)))
 
@@ -128,7 +129,8 @@ def needing_decision(limit: int | None = None) -> list[tuple[ReviewRound, int]]:
     statement = (select(ReviewRound, asked).where(text(DECISION_NEEDED))
                  .options(listed_revision(joinedload(ReviewRound.article)
                                           .joinedload(Article.current_revision)),
-                          joinedload(ReviewRound.article).joinedload(Article.author),
+                          listed_user(joinedload(ReviewRound.article)
+                                      .joinedload(Article.author)),
                           load_only(ReviewRound.id, ReviewRound.article_id,
                                     ReviewRound.number, ReviewRound.decision_needed_at))
                  .order_by(ReviewRound.decision_needed_at, ReviewRound.id))

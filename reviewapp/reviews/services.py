@@ -4,10 +4,10 @@ that change them apply life-cycle events and live in
 workflow/review_commands.py."""
 
 from flask import current_app
-from sqlalchemy import exists, false, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import exists, false, or_, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from reviewapp.accounts.models import User, UserRole, UserSpecialty
+from reviewapp.accounts.models import User, UserRole, UserSpecialty, listed_user
 from reviewapp.articles.models import Article, Revision, listed_revision
 from reviewapp.extensions import db
 from reviewapp.reviews.models import ACCEPTED, COMPLETED, INVITED, Assignment, Review
@@ -17,18 +17,17 @@ def suggest_reviewers(article: Article, find: str = "") -> list[tuple[User, int,
     """Active reviewers other than the author and those already assigned:
     specialty matching the article's tags first, then fewest open assignments;
     the first REVIEWER_SUGGESTIONS of them, or of those whose name or email
-    contains `find`. Returns (user, open assignments, specialty matches)."""
-    open_count = (select(func.count()).select_from(Assignment)
-                  .where(Assignment.reviewer_id == User.id,
-                         Assignment.state.in_((INVITED, ACCEPTED)))
-                  .correlate(User).scalar_subquery().label("open_count"))
+    contains `find`. Returns (user, open assignments, specialty matches). The open
+    assignments are the count stored on each user (user.open_reviews), so ranking
+    the board reads its rows once and counts nobody's assignments."""
+    open_count = User.open_reviews
     tags = article.tag_names
     matches = (exists().where(UserSpecialty.user_id == User.id, UserSpecialty.name.in_(tags))
                if tags else false()).label("matches")
     taken = select(Assignment.reviewer_id).where(
         Assignment.article_id == article.id,
         Assignment.state.in_((INVITED, ACCEPTED, COMPLETED)))
-    statement = (select(User, open_count, matches)
+    statement = (select(User, open_count, matches).options(lazyload(User.roles))
                  .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == "reviewer"))
                  .where(User.active.is_(True), User.id != article.author_id,
                         User.id.not_in(taken)))
@@ -45,7 +44,7 @@ def suggest_reviewers(article: Article, find: str = "") -> list[tuple[User, int,
 def reviews_of(article_id: int) -> list[Review]:
     return list(db.session.scalars(
         select(Review).where(Review.article_id == article_id)
-        .options(joinedload(Review.reviewer), joinedload(Review.signature),
+        .options(listed_user(joinedload(Review.reviewer)), joinedload(Review.signature),
                  joinedload(Review.revision))
         .order_by(Review.created_at, Review.id)))
 
@@ -53,7 +52,8 @@ def reviews_of(article_id: int) -> list[Review]:
 def assignments_of(article_id: int) -> list[Assignment]:
     return list(db.session.scalars(
         select(Assignment).where(Assignment.article_id == article_id)
-        .options(joinedload(Assignment.reviewer)).order_by(Assignment.invited_at)))
+        .options(listed_user(joinedload(Assignment.reviewer)))
+        .order_by(Assignment.invited_at)))
 
 
 def listed_assignments(*conditions, order_by) -> list[Assignment]:
@@ -61,10 +61,10 @@ def listed_assignments(*conditions, order_by) -> list[Assignment]:
     article's author and current revision (title and number, not the body)."""
     return list(db.session.scalars(
         select(Assignment).where(*conditions)
-        .options(joinedload(Assignment.reviewer),
+        .options(listed_user(joinedload(Assignment.reviewer)),
                  listed_revision(joinedload(Assignment.article)
                                  .joinedload(Article.current_revision)),
-                 joinedload(Assignment.article).joinedload(Article.author))
+                 listed_user(joinedload(Assignment.article).joinedload(Article.author)))
         .order_by(*order_by).limit(current_app.config["PAGE_SIZE"])))
 
 

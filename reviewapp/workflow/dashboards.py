@@ -5,6 +5,7 @@ from flask import current_app
 from sqlalchemy import exists, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import aliased, joinedload, load_only
 
+from reviewapp.accounts.models import listed_user
 from reviewapp.articles import publication
 from reviewapp.articles.models import BLOCKED, Article, Revision, listed_revision
 from reviewapp.articles.review_dates import overdue_cutoff, review_interval_days
@@ -16,11 +17,9 @@ from reviewapp.lifecycle.states import APPROVED, SUBMITTED, UNDER_REVIEW
 from reviewapp.reports.models import OPEN, ReaderReport
 from reviewapp.reviews import rounds
 from reviewapp.reviews.models import (
-    ACCEPTED,
     APPROVE,
     AWAITING_REVIEWER,
-    COMPLETED,
-    NO_COMPETING_INTERESTS,
+    DECLARED_INTERESTS,
     Assignment,
     Review,
     ReviewRound,
@@ -56,7 +55,7 @@ def editor_dashboard(sort: str = DEFAULT_SORT) -> dict:
                 .where(Assignment.article_id == Article.id, text(AWAITING_REVIEWER))
                 .correlate(Article).scalar_subquery())
     article_options = (listed_revision(joinedload(Article.current_revision)),
-                       joinedload(Article.author))
+                       listed_user(joinedload(Article.author)))
     in_review = (select(Article, approvals, next_due.label("next_due"))
                  .where(Article.state == UNDER_REVIEW).options(*article_options))
     under_review = db.session.execute(
@@ -111,7 +110,10 @@ def section_counts() -> dict[str, int]:
         "needing_reviewers": select(Article.id).where(Article.state == SUBMITTED),
         "under_review": select(Article.id).where(Article.state == UNDER_REVIEW),
         "declared_interests": select(Assignment.id).where(*_declared_conditions()),
-        "blocked": select(Article.id).where(text(BLOCKED)),
+        # In the list's order, so that SQLite too walks the partial index of the
+        # blocked few (unordered, it took the state index: every article in review).
+        "blocked": select(Article.id).where(text(BLOCKED)).order_by(Article.updated_at,
+                                                                     Article.id),
         "rereview": select(Article.id).where(
             approved_article, or_(Article.rereview_reason.is_not(None), reported)),
         "rereview_overdue": select(Article.id)
@@ -136,10 +138,10 @@ def declared_interests() -> list[Assignment]:
 
 
 def _declared_conditions() -> tuple:
-    return (Assignment.article_id.in_(select(Article.id).where(Article.state.in_(IN_PROCESS))),
-            Assignment.state.in_((ACCEPTED, COMPLETED)),
-            Assignment.competing_interests.is_not(None),
-            Assignment.competing_interests != NO_COMPETING_INTERESTS)
+    """Declarations (the partial index of them, newest first) on articles in process."""
+    return (text(DECLARED_INTERESTS),
+            exists().where(Article.id == Assignment.article_id,
+                           Article.state.in_(IN_PROCESS)))
 
 
 # --- Review rounds (issue 14) ----------------------------------------------------------
@@ -173,7 +175,7 @@ def due_for_rereview(limit: int) -> dict:
 
     def listed(statement):
         return statement.options(
-            joinedload(Article.author),
+            listed_user(joinedload(Article.author)),
             load_only(approved.id, approved.number, approved.title, approved.approved_at))
 
     # Flagged ones by the time they were flagged (the partial index on the flagged
