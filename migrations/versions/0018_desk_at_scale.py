@@ -7,7 +7,7 @@ The editor dashboard's declared competing interests walk a partial index of the
 declarations, newest first, instead of every assignment.
 
 Revision ID: 0018_desk_at_scale
-Revises: 0016_published_heads
+Revises: 0017_publication_versions
 Create Date: 2026-11-30 12:40:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0018_desk_at_scale"
-down_revision = "0016_published_heads"
+down_revision = "0017_publication_versions"
 branch_labels = None
 depends_on = None
 
