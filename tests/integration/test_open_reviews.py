@@ -180,7 +180,7 @@ def test_the_session_sees_the_count_its_flush_stored(app, make_user, make_articl
 
 def test_migration_0018_fills_the_count_from_the_rows(empty_database_url):  # noqa: F811
     with app_on(empty_database_url):
-        upgrade(revision="0016_published_heads")
+        upgrade(revision="0017_publication_versions")
         from reviewapp.extensions import db
 
         with db.engine.begin() as conn:
@@ -200,7 +200,7 @@ def test_migration_0018_fills_the_count_from_the_rows(empty_database_url):  # no
             counts = dict(conn.execute(sa.text('SELECT id, open_reviews FROM "user"')).all())
         assert counts == {author: 0, editor: 0, busy: 2, done: 1}
         db.session.remove()
-        downgrade(revision="0016_published_heads")
+        downgrade(revision="0017_publication_versions")
         with db.engine.connect() as conn:
             columns = {c["name"] for c in sa.inspect(conn).get_columns("user")}
         assert "open_reviews" not in columns
