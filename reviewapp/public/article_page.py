@@ -2,8 +2,6 @@
 approved revision, its reviewers, the tracker, the references with notices),
 gathered in a fixed number of queries, and the fingerprint of all of it."""
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -250,28 +248,6 @@ class PublicArticle:
                    self.notices_imported_at, *(r.approved_at for r in self.related),
                    *(p.profile_updated_at for p in self.people.values())]
         return max(m for m in moments if m is not None)
-
-    def fingerprint(self, extra=()) -> str:
-        """A hash of every input of what is shown: the ETag, computed without
-        rendering anything."""
-        parts = [
-            self.article.id, self.revision.id, self.revision.content_hash, self.status,
-            self.pending, self.update_under_review, self.tags,
-            _iso(self.revision.approved_at), self.review_interval_days, self.disclaimer,
-            [(s.name, _iso(s.signed_at), s.competing_interests) for s in self.reviewers],
-            [(r.number, r.notice.kind if r.notice else None, r.notice.date if r.notice else None)
-             for r in self.references],
-            [self.report.id, _iso(self.report.checked_at)] if self.report else None,
-            [(r.slug, r.title) for r in self.related], list(extra),
-            _iso(self.last_updated), sorted(self.people.items()),
-            audience_choice.audiences_fingerprint(audience_choice.site_audiences()),
-            self.reading.fingerprint() if self.reading else None,
-        ]
-        return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
 
 
 def public_article(slug: str, audience: Audience | None = None,

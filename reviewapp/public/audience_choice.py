@@ -51,13 +51,11 @@ def request_choice() -> Choice:
                            request.cookies.get(COOKIE))
 
 
-def page_response(page: str, status: int, shown, choice: Choice) -> Response:
-    """The article page's response: a weak ETag from the fingerprint of what is
-    shown (the audience's text and disclaimer in it; weak, since the page's
-    CSRF token differs), `Vary: Cookie`, and the reader's choice remembered."""
-    response = make_response(page, status)
-    response.set_etag(shown.fingerprint(extra=("html",)), weak=True)
-    return remember_choice(response, choice)
+def page_response(page: str, status: int, choice: Choice) -> Response:
+    """The article page's response: `Vary: Cookie` and the reader's choice
+    remembered (readers without a session get it from the page cache, whose
+    ETag is the publication version: public/page_cache.py)."""
+    return remember_choice(make_response(page, status), choice)
 
 
 def remember_choice(response: Response, choice: Choice) -> Response:
@@ -115,11 +113,6 @@ class AudienceReading:
     def render(self, text: str) -> Markup:
         return Markup(link_markers(str(render_markdown(text)), self.reference_count))
 
-    def fingerprint(self) -> list:
-        """What of the shown text depends on the choice (the version's text is
-        covered by the revision's content hash)."""
-        return [self.key, self.version is not None]
-
 
 def reading_for(revision: Revision, audience: Audience | None,
                 reference_count: int) -> AudienceReading | None:
@@ -161,8 +154,3 @@ def api_versions(revision: Revision, audiences: tuple[Audience, ...],
             "html": str(reading.render(version.body)),
             "disclaimer": audience.disclaimer})
     return versions
-
-
-def audiences_fingerprint(audiences: tuple[Audience, ...]) -> list:
-    """The settings the chooser and the API's versions show."""
-    return [(a.key, a.label, a.disclaimer) for a in audiences]

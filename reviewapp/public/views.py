@@ -80,7 +80,7 @@ def _article_page(slug: str, form: ReaderReportForm | None = None, status: int =
                            audience_chooser=audience_choice.chooser(shown.reading),
                            **reader_questions.article_part(shown, question_form,
                                                            question_error))
-    return audience_choice.page_response(page, status, shown, choice)
+    return audience_choice.page_response(page, status, choice)
 
 
 @bp.route("/articles/<slug>")
