@@ -1,5 +1,6 @@
 """Prometheus metrics at /metrics: requests by endpoint, the outbox backlog and
-the last recorded `audit verify` outcome.
+the last recorded `audit verify` outcome (and every metric defined elsewhere in
+the default registry, e.g. the page cache's answers in public/page_cache.py).
 
 Requests are labelled by Flask endpoint (never the raw path), method and status,
 so the number of series is bounded by the URL map, not by what clients send.
@@ -35,11 +36,6 @@ LATENCY = Histogram("reviewapp_http_request_duration_seconds", "Time from the re
                     "first hook to its response, by Flask endpoint and method.",
                     ["endpoint", "method"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-
-# The public pages' cache (public/page_cache.py): how each shared response was made.
-PAGE_CACHE = Counter("reviewapp_page_cache_answers", "Responses readers share, by how the "
-                     "page cache answered: not_modified (304 from the publication version), "
-                     "hit (a kept copy) or miss (rendered, then kept).", ["answer"])
 
 
 def register_metrics(app) -> None:

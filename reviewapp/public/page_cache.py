@@ -29,15 +29,19 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response, current_app, make_response, request, session
+from prometheus_client import Counter
 from sqlalchemy import Select, String, bindparam, cast, func, literal, or_, select
 
 from reviewapp import publication_versions as versions
 from reviewapp.articles.models import Article, ArticleTag
 from reviewapp.extensions import cache, db
-from reviewapp.metrics import PAGE_CACHE
 from reviewapp.public import publish_on_read
 
 log = logging.getLogger(__name__)
+# At /metrics (reviewapp/metrics.py serves the default registry).
+PAGE_CACHE = Counter("reviewapp_page_cache_answers", "Responses readers share, by how the "
+                     "page cache answered: not_modified (304 from the publication version), "
+                     "hit (a kept copy) or miss (rendered, then kept).", ["answer"])
 
 # Settings not hashed into the build: secrets (the site key counts by its id), and
 # what differs between instances of one site by design (each has its own folder).
