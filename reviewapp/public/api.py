@@ -196,7 +196,7 @@ def _on_some_page(moment: datetime, revision_id: int) -> bool:
 @bp.get("/articles")
 def articles():
     """A page of the list, from the page cache (public/page_cache.py)."""
-    return page_cache.serve(f"api-list?{request.query_string.decode('latin-1')}",
+    return page_cache.serve(page_cache.with_query("api-list"),
                             page_cache.site_published(lists=True), _articles_page)
 
 

@@ -192,6 +192,12 @@ def _stable(value) -> str:
                       if isinstance(o, set | frozenset) else repr(o))
 
 
+def with_query(name: str) -> str:
+    """A list's variant: its name and its query (order kept, so ?a&b and ?b&a differ
+    only in their cache entries, never in what they show)."""
+    return f"{name}?{request.query_string.decode('latin-1')}"
+
+
 def etag_of(variant: str, published: Published) -> str:
     return (f"{published.version:x}-{build_fingerprint()}-"
             f"{hashlib.sha256(variant.encode()).hexdigest()[:12]}")

@@ -36,17 +36,11 @@ def long_date(moment: date | datetime | None) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def _variant(name: str) -> str:
-    """A page's variant: its name and its query (order kept, so ?a&b and ?b&a differ
-    only in their cache entries, never in what they show)."""
-    return f"{name}?{request.query_string.decode('latin-1')}"
-
-
 def _cached(name: str, published_of, render):
     """A site-wide page from the cache for a reader without a session."""
     if not page_cache.shareable():
         return render()
-    return page_cache.serve(_variant(name), published_of(), render)
+    return page_cache.serve(page_cache.with_query(name), published_of(), render)
 
 
 @bp.route("/articles")
